@@ -1,0 +1,70 @@
+//! Errors as HTTP: one `IntoResponse`, one `match` onto status codes. The JSON shape is
+//! `{"error": {"code", "message", "field"}}`. A 500 sends a generic message and writes the
+//! cause chain to the log; a case the caller may not see is a 404, never a 403.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use embargo_service::ServiceError;
+use serde::Serialize;
+
+#[derive(Debug)]
+pub struct ApiError(pub ServiceError);
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        ApiError(e)
+    }
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: Detail<'a>,
+}
+
+#[derive(Serialize)]
+struct Detail<'a> {
+    code: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code, message, field) = match &self.0 {
+            ServiceError::NotFound | ServiceError::Forbidden => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "not found".to_owned(),
+                None,
+            ),
+            ServiceError::Invalid { field, reason } => (
+                StatusCode::BAD_REQUEST,
+                "invalid",
+                format!("{field}: {reason}"),
+                Some(*field),
+            ),
+            ServiceError::Conflict(message) => {
+                (StatusCode::CONFLICT, "conflict", message.clone(), None)
+            }
+            ServiceError::Unexpected(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error".to_owned(),
+                    None,
+                )
+            }
+        };
+        let body = Body {
+            error: Detail {
+                code,
+                message,
+                field,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}

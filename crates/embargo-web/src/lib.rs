@@ -1,0 +1,42 @@
+//! Embargo's HTTP surface: the axum router, HTML pages and the REST API. Only this crate
+//! knows HTTP; every handler extracts its inputs, calls one service function and maps the
+//! result.
+
+mod error;
+mod health;
+mod security;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use embargo_service::App;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+/// Shared state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+}
+
+/// Largest request body accepted anywhere (attachments have their own, configurable limit).
+const BODY_LIMIT: usize = 25 * 1024 * 1024;
+
+/// Builds the router with every route and the layers all responses go through.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,72 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Embargo runs a vendor's security update process: vulnerability reports come in, are
+/// acknowledged, scored, fixed on every supported release line, released and disclosed.
+#[derive(Debug, Parser)]
+#[command(name = "embargo", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand takes. Each is also an environment variable; precedence is
+/// command line, then environment, then the config file, then the default.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Directory for the SQLite file, attachments and keys [default: ./embargo-data]
+    #[arg(long, global = true, env = "EMBARGO_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL, sqlite://… or postgres://… [default: sqlite://<data-dir>/embargo.db]
+    #[arg(
+        long,
+        global = true,
+        env = "EMBARGO_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// TOML configuration file; environment variables override its values
+    #[arg(long, global = true, env = "EMBARGO_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI, the REST API and the background jobs
+    Serve(ServeArgs),
+    /// Apply database migrations and exit
+    Migrate,
+    /// Seed demo data (idempotent) and exit
+    Demo,
+    /// Print the effective configuration (secrets redacted) and exit
+    Config,
+}
+
+impl Command {
+    pub fn listen_override(&self) -> Option<&str> {
+        match self {
+            Command::Serve(args) => args.listen.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn is_server(&self) -> bool {
+        matches!(self, Command::Serve(_))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "EMBARGO_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Seed the demo data before serving
+    #[arg(long)]
+    pub demo: bool,
+}

@@ -1,0 +1,42 @@
+//! `embargo`: the one binary. Parses the command line, loads the configuration, wires the
+//! crates together and runs one subcommand. No product logic lives here.
+
+mod cli;
+mod commands;
+mod config;
+mod telemetry;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            // User errors are one line naming the setting and the problem; no backtrace.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let config = config::load(&cli.global, cli.command.listen_override())?;
+    telemetry::init(&config, cli.command.is_server());
+    match cli.command {
+        Command::Serve(args) => runtime()?.block_on(commands::serve::run(config, args)),
+        Command::Migrate => runtime()?.block_on(commands::migrate::run(config)),
+        Command::Demo => runtime()?.block_on(commands::demo::run(config)),
+        Command::Config => commands::show_config(&config),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of the `embargo` binary: each starts the real executable against the
+//! backend `EMBARGO_TEST_DB` picks and talks to it over HTTP or its command line.
+
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
+mod config;
+mod serve;
+mod support;
