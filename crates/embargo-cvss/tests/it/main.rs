@@ -1,0 +1,3 @@
+//! The crate's integration tests, one module per feature.
+
+mod reference;
