@@ -139,6 +139,20 @@ pub(crate) fn prefix_of(s: &str) -> &str {
     s.split('/').next().unwrap_or(s)
 }
 
+/// A known prefix with no metrics after it (`CVSS:3.1`): the first base
+/// metric is missing at the end of the input.
+pub(crate) fn bare_prefix(s: &str) -> Option<ParseError> {
+    matches!(s, "CVSS:3.0" | "CVSS:3.1" | "CVSS:4.0").then(|| {
+        ParseError::new(
+            s,
+            ErrorKind::MissingMetric {
+                metric: "AV",
+                position: s.len(),
+            },
+        )
+    })
+}
+
 impl FromStr for Cvss {
     type Err = ParseError;
 
@@ -151,6 +165,8 @@ impl FromStr for Cvss {
             v4::Vector::parse_body(s).map(Cvss::V40)
         } else if s.starts_with(v3::Minor::V0.prefix()) {
             v3::Vector::parse_body(s, v3::Minor::V0).map(Cvss::V30)
+        } else if let Some(e) = bare_prefix(s) {
+            Err(e)
         } else if s.starts_with("CVSS:") {
             Err(ParseError::new(
                 s,

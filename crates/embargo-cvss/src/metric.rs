@@ -167,6 +167,14 @@ pub(crate) fn parse_components<const N: usize>(
                 });
             }
             if let Some(missing) = metrics[hint..index].iter().find(|m| m.mandatory) {
+                // If it comes later, the real fault is the order.
+                if let Some(later) = find_component(input, pos + len, missing.abbrev) {
+                    return err(ErrorKind::OutOfOrder {
+                        metric: missing.abbrev,
+                        position: later,
+                        after: info.abbrev,
+                    });
+                }
                 return err(ErrorKind::MissingMetric {
                     metric: missing.abbrev,
                     position: pos,
@@ -204,6 +212,18 @@ pub(crate) fn parse_components<const N: usize>(
         });
     }
     Ok(values)
+}
+
+/// The offset of the first component named `name` at or after byte `from`.
+fn find_component(input: &str, from: usize, name: &str) -> Option<usize> {
+    let mut pos = from;
+    for component in input.get(from..)?.split('/') {
+        if component.split(':').next() == Some(name) && component.contains(':') {
+            return Some(pos);
+        }
+        pos += component.len() + 1;
+    }
+    None
 }
 
 /// Writes `NAME:VALUE` components for every mandatory metric and every

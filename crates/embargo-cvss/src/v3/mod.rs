@@ -180,6 +180,8 @@ impl FromStr for Vector {
             Minor::V0
         } else if s.is_empty() {
             return Err(ParseError::new(s, ErrorKind::Empty));
+        } else if let Some(e) = crate::bare_prefix(s).filter(|_| s.starts_with("CVSS:3")) {
+            return Err(e);
         } else {
             return Err(ParseError::new(
                 s,

@@ -133,6 +133,8 @@ impl FromStr for Vector {
             Vector::parse_body(s)
         } else if s.is_empty() {
             Err(ParseError::new(s, ErrorKind::Empty))
+        } else if let Some(e) = crate::bare_prefix(s).filter(|_| s == "CVSS:4.0") {
+            Err(e)
         } else {
             Err(ParseError::new(
                 s,
