@@ -12,6 +12,8 @@
 //!   values ([`ParseError`]) that name the metric and its byte offset; it
 //!   never panics. Parsing and scoring never allocate on success.
 
+#![forbid(unsafe_code)]
+
 mod error;
 mod metric;
 pub mod report;
