@@ -287,10 +287,10 @@ impl Iterator for Metrics {
         while let Some(info) = self.metrics.get(self.next) {
             let vi = self.values.get(self.next).copied().unwrap_or(0);
             self.next += 1;
-            if info.mandatory || vi != 0 {
-                if let Some(value) = info.values.get(usize::from(vi)) {
-                    return Some((info, value));
-                }
+            if (info.mandatory || vi != 0)
+                && let Some(value) = info.values.get(usize::from(vi))
+            {
+                return Some((info, value));
             }
         }
         None

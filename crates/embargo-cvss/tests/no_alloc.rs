@@ -5,6 +5,8 @@
 //! Cargo.toml) so that this one test file can allow it. The allocator only
 //! counts and forwards to the system allocator.
 #![allow(unsafe_code)]
+// Test code: unwrapping is fine.
+#![allow(clippy::unwrap_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

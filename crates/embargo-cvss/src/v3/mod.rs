@@ -161,7 +161,7 @@ impl Vector {
         let values = parse_components(
             input,
             minor.prefix().len(),
-            &METRICS,
+            METRICS,
             Order::Any,
             minor.version(),
         )?;

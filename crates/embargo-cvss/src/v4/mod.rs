@@ -113,13 +113,8 @@ impl Vector {
     }
 
     pub(crate) fn parse_body(input: &str) -> Result<Vector, ParseError> {
-        let values = parse_components(
-            input,
-            PREFIX.len(),
-            &METRICS,
-            Order::Canonical,
-            Version::V40,
-        )?;
+        let values =
+            parse_components(input, PREFIX.len(), METRICS, Order::Canonical, Version::V40)?;
         Ok(Vector { values })
     }
 }

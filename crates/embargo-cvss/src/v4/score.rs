@@ -356,7 +356,7 @@ pub(super) fn compute(v: &[u8; 32]) -> Scores {
     let next_lower = [bump(0, 1), bump(1, 1), next_eq36, bump(3, 1), bump(4, 1)];
 
     // 8.3 step 1b: severity distance from the MacroVector's highest-severity vector.
-    let row36 = usize::from(eq36_row(eq3, eq6).unwrap_or(4));
+    let row36 = eq36_row(eq3, eq6).unwrap_or(4);
     let a1 = [l.av, l.pr, l.ui];
     let a2 = [l.ac, l.at];
     let a36 = [l.vc, l.vi, l.va, l.cr, l.ir, l.ar];
