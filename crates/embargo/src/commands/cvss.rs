@@ -46,14 +46,8 @@ fn score(from_stdin: bool, vectors: &[String]) -> anyhow::Result<ExitCode> {
     }
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
     let mut any_invalid = false;
-    let mut write_one = |out: &mut BufWriter<io::StdoutLock<'_>>, vector: &str| {
-        let report = score_line(vector);
-        any_invalid |= !report.is_valid();
-        writeln!(out, "{report}").context("writing standard output")
-    };
-
     for vector in vectors {
-        write_one(&mut out, vector)?;
+        any_invalid |= !write_report(&mut out, vector)?;
     }
     if from_stdin {
         let mut input = io::stdin().lock();
@@ -72,7 +66,7 @@ fn score(from_stdin: bool, vectors: &[String]) -> anyhow::Result<ExitCode> {
             if vector.trim().is_empty() {
                 continue;
             }
-            write_one(&mut out, vector)?;
+            any_invalid |= !write_report(&mut out, vector)?;
         }
     }
     out.flush().context("writing standard output")?;
@@ -81,4 +75,11 @@ fn score(from_stdin: bool, vectors: &[String]) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Writes the JSON report of one vector as a line; returns whether it was valid.
+fn write_report(out: &mut impl io::Write, vector: &str) -> anyhow::Result<bool> {
+    let report = score_line(vector);
+    writeln!(out, "{report}").context("writing standard output")?;
+    Ok(report.is_valid())
 }
