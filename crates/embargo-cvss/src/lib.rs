@@ -11,6 +11,34 @@
 //! - Parsing follows each specification strictly and reports errors as
 //!   values ([`ParseError`]) that name the metric and its byte offset; it
 //!   never panics. Parsing and scoring never allocate on success.
+//! - [`report`] formats one-line JSON score reports and multi-line
+//!   explanations for the CLI.
+//!
+//! ```
+//! use embargo_cvss::{Cvss, Severity, Version};
+//!
+//! let cvss: Cvss = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:P".parse()?;
+//! assert_eq!(cvss.version(), Version::V31);
+//! assert_eq!(cvss.base_score().to_string(), "9.8");
+//! assert_eq!(cvss.score().to_string(), "9.3"); // temporal: E is defined
+//! assert_eq!(cvss.severity(), Severity::Critical);
+//!
+//! let err = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:S/SA:N"
+//!     .parse::<Cvss>()
+//!     .unwrap_err();
+//! assert_eq!((err.metric(), err.position()), (Some("SI"), 54));
+//! # Ok::<(), embargo_cvss::ParseError>(())
+//! ```
+//!
+//! # Design
+//!
+//! Each version describes its metrics once, as data (`METRICS`: abbreviation,
+//! name, description, group, allowed values), rather than one file and enum
+//! per metric. One strict parser reads every version against its table, the
+//! web calculator reads the same table, and a vector is a fixed array of value
+//! indices with typed accessors (`v3::Vector::get(v3::Metric::AV)`). Scoring
+//! code maps value indices to the specification's weights next to each
+//! version's equations.
 
 #![forbid(unsafe_code)]
 
