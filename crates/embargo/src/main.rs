@@ -25,6 +25,12 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Pure commands need neither configuration nor storage.
+    let command = match cli.command {
+        Command::Cvss(cmd) => return commands::cvss::run(cmd),
+        other => other,
+    };
+    let cli = Cli { command, ..cli };
     let config = config::load(&cli.global, cli.command.listen_override())?;
     telemetry::init(&config, cli.command.is_server());
     match cli.command {
@@ -32,6 +38,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => runtime()?.block_on(commands::migrate::run(config)),
         Command::Demo => runtime()?.block_on(commands::demo::run(config)),
         Command::Config => commands::show_config(&config),
+        Command::Cvss(cmd) => commands::cvss::run(cmd),
     }
 }
 

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod cvss;
 pub mod demo;
 pub mod migrate;
 pub mod serve;

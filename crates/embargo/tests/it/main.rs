@@ -4,5 +4,6 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod config;
+mod cvss;
 mod serve;
 mod support;
