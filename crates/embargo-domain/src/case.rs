@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::DomainError;
 use crate::access::{self, Actor, CaseRole, Membership, Role, Visibility};
 use crate::affected::AffectedStatus;
-use crate::audit::{AuditAction, AuditEvent};
+use crate::audit::{AuditAction, AuditEvent, snapshot};
 use crate::catalog::Catalog;
 use crate::cvss::{CvssVector, CvssVersion};
 use crate::identifiers::{CveId, CweId, Link};
@@ -434,13 +434,17 @@ impl Case {
             _ => {}
         }
         self.0.state = next;
+        let mut after = snapshot(&next);
+        if let (Some(note), serde_json::Value::Object(map)) = (reason, &mut after) {
+            map.insert("note".into(), note.into());
+        }
         events.push(AuditEvent::new(
             self.id,
             actor,
             now,
             AuditAction::StateChanged,
-            Some(serde_json::json!({ "state": from })),
-            Some(serde_json::json!({ "state": next, "reason": reason })),
+            Some(from),
+            Some(after),
         ));
         if before_deadlines != self.deadlines {
             events.push(AuditEvent::new(
@@ -1117,3 +1121,6 @@ fn check_text(field: &'static str, text: &str) -> Result<(), DomainError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -41,6 +41,8 @@ mod case;
 mod catalog;
 mod cvss;
 mod error;
+#[cfg(test)]
+mod fixtures;
 mod identifiers;
 mod ids;
 mod policy;
