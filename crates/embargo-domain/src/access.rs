@@ -164,3 +164,163 @@ pub fn can_manage_catalog(actor: &Actor) -> bool {
 pub fn can_manage_policy(actor: &Actor) -> bool {
     actor.role == Role::Admin
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::uid;
+
+    fn actor(role: Role) -> Actor {
+        Actor { id: uid(10), role }
+    }
+
+    const NOT_RELATED: Membership = Membership {
+        role: None,
+        reporter: false,
+    };
+    const ENGINEER_MEMBER: Membership = Membership {
+        role: Some(CaseRole::Engineer),
+        reporter: false,
+    };
+    const COLLABORATOR_MEMBER: Membership = Membership {
+        role: Some(CaseRole::Collaborator),
+        reporter: false,
+    };
+    const REPORTER: Membership = Membership {
+        role: None,
+        reporter: true,
+    };
+
+    #[test]
+    fn effective_access_never_exceeds_the_global_role() {
+        let check = |role, m: Membership, expect: Option<Access>| {
+            assert_eq!(case_access(&actor(role), &m), expect, "{role:?} {m:?}")
+        };
+        for m in [NOT_RELATED, ENGINEER_MEMBER, COLLABORATOR_MEMBER, REPORTER] {
+            check(Role::Admin, m, Some(Access::Team));
+            check(Role::Team, m, Some(Access::Team));
+        }
+        check(Role::Engineer, ENGINEER_MEMBER, Some(Access::Engineer));
+        check(
+            Role::Engineer,
+            COLLABORATOR_MEMBER,
+            Some(Access::Collaborator),
+        );
+        check(Role::Engineer, NOT_RELATED, None);
+        check(Role::Engineer, REPORTER, None);
+        check(
+            Role::Collaborator,
+            ENGINEER_MEMBER,
+            Some(Access::Collaborator),
+        );
+        check(
+            Role::Collaborator,
+            COLLABORATOR_MEMBER,
+            Some(Access::Collaborator),
+        );
+        check(Role::Collaborator, NOT_RELATED, None);
+        check(Role::Reporter, REPORTER, Some(Access::Reporter));
+        check(Role::Reporter, NOT_RELATED, None);
+        check(Role::Reporter, ENGINEER_MEMBER, None);
+        check(
+            Role::Reporter,
+            Membership {
+                role: Some(CaseRole::Collaborator),
+                reporter: true,
+            },
+            Some(Access::Reporter),
+        );
+    }
+
+    #[test]
+    fn message_visibility_is_exactly_one_audience_wide() {
+        use Visibility::*;
+        let check = |role, m: Membership, expect: [bool; 3]| {
+            let got =
+                [Reporter, Collaborators, Internal].map(|v| can_view_message(&actor(role), &m, v));
+            assert_eq!(got, expect, "{role:?} {m:?}");
+            let post =
+                [Reporter, Collaborators, Internal].map(|v| can_post_message(&actor(role), &m, v));
+            assert_eq!(post, expect, "posting follows reading for {role:?}");
+        };
+        check(Role::Admin, NOT_RELATED, [true, true, true]);
+        check(Role::Team, NOT_RELATED, [true, true, true]);
+        check(Role::Engineer, ENGINEER_MEMBER, [true, true, true]);
+        check(Role::Engineer, COLLABORATOR_MEMBER, [true, true, false]);
+        check(Role::Engineer, NOT_RELATED, [false, false, false]);
+        check(Role::Collaborator, COLLABORATOR_MEMBER, [true, true, false]);
+        check(Role::Collaborator, NOT_RELATED, [false, false, false]);
+        check(Role::Reporter, REPORTER, [true, false, false]);
+        check(Role::Reporter, NOT_RELATED, [false, false, false]);
+    }
+
+    #[test]
+    fn only_the_team_and_engineer_members_edit_and_only_the_team_manages() {
+        let cases = [
+            (Role::Admin, NOT_RELATED, true, true),
+            (Role::Team, NOT_RELATED, true, true),
+            (Role::Engineer, ENGINEER_MEMBER, true, false),
+            (Role::Engineer, COLLABORATOR_MEMBER, false, false),
+            (Role::Engineer, NOT_RELATED, false, false),
+            (Role::Collaborator, COLLABORATOR_MEMBER, false, false),
+            (Role::Reporter, REPORTER, false, false),
+        ];
+        for (role, m, edit, manage) in cases {
+            assert_eq!(can_edit(&actor(role), &m), edit, "edit {role:?} {m:?}");
+            assert_eq!(
+                can_manage(&actor(role), &m),
+                manage,
+                "manage {role:?} {m:?}"
+            );
+            assert_eq!(
+                can_view_case(&actor(role), &m),
+                case_access(&actor(role), &m).is_some()
+            );
+        }
+    }
+
+    #[test]
+    fn transition_rights_by_target_for_every_role() {
+        for to in StateKind::ALL {
+            assert!(can_transition(&actor(Role::Admin), &NOT_RELATED, to));
+            assert!(can_transition(&actor(Role::Team), &NOT_RELATED, to));
+            let fixing = matches!(to, StateKind::FixInProgress | StateKind::FixVerified);
+            assert_eq!(
+                can_transition(&actor(Role::Engineer), &ENGINEER_MEMBER, to),
+                fixing,
+                "{to}"
+            );
+            assert!(
+                !can_transition(&actor(Role::Engineer), &NOT_RELATED, to),
+                "{to}"
+            );
+            assert!(
+                !can_transition(&actor(Role::Engineer), &COLLABORATOR_MEMBER, to),
+                "{to}"
+            );
+            assert!(
+                !can_transition(&actor(Role::Collaborator), &COLLABORATOR_MEMBER, to),
+                "{to}"
+            );
+            assert!(
+                !can_transition(&actor(Role::Reporter), &REPORTER, to),
+                "{to}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_admins_change_the_catalog_and_the_policy() {
+        for role in [
+            Role::Team,
+            Role::Engineer,
+            Role::Collaborator,
+            Role::Reporter,
+        ] {
+            assert!(!can_manage_catalog(&actor(role)));
+            assert!(!can_manage_policy(&actor(role)));
+        }
+        assert!(can_manage_catalog(&actor(Role::Admin)));
+        assert!(can_manage_policy(&actor(Role::Admin)));
+    }
+}

@@ -312,3 +312,222 @@ impl<'de> Deserialize<'de> for SeverityName {
         Ok(SeverityName(severity))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{T0, d, h, t};
+
+    fn facts(tenths: Option<u8>, latest_major_affected: bool) -> CaseFacts {
+        CaseFacts {
+            score: tenths.map(|t| Score::from_tenths(t).unwrap()),
+            latest_major_affected,
+            editions: vec![],
+            upstream_disclosure: None,
+        }
+    }
+
+    /// Fix deadline in days after receipt under the shipped policy.
+    fn check_fix_days(tenths: Option<u8>, latest_major: bool, days: i64) {
+        let got = Policy::default().deadlines(&facts(tenths, latest_major), t(T0));
+        assert_eq!(
+            got.fix,
+            d(days),
+            "score {tenths:?}, latest major {latest_major}"
+        );
+        assert_eq!(got.acknowledge, h(24));
+        assert_eq!(got.triage, d(5));
+        assert_eq!(got.disclose, d(days + 7), "disclosure a week after the fix");
+    }
+
+    #[test]
+    fn the_shipped_policy_parses() {
+        let policy = Policy::parse(DEFAULT_POLICY_TOML).unwrap();
+        assert_eq!(policy.rules().len(), 7);
+        assert_eq!(policy, Policy::default());
+    }
+
+    #[test]
+    fn fix_deadlines_follow_the_severity_bands_at_every_boundary() {
+        check_fix_days(Some(0), false, 120);
+        check_fix_days(Some(39), false, 120);
+        check_fix_days(Some(40), false, 60);
+        check_fix_days(Some(69), false, 60);
+        check_fix_days(Some(70), false, 30);
+        check_fix_days(Some(89), false, 30);
+        check_fix_days(Some(90), false, 14);
+        check_fix_days(Some(100), false, 14);
+        check_fix_days(None, false, 60);
+    }
+
+    #[test]
+    fn the_latest_major_being_affected_shortens_fixes_from_medium_up_only() {
+        check_fix_days(Some(0), true, 120);
+        check_fix_days(Some(39), true, 120);
+        check_fix_days(Some(40), true, 30);
+        check_fix_days(Some(69), true, 30);
+        check_fix_days(Some(70), true, 14);
+        check_fix_days(Some(89), true, 14);
+        check_fix_days(Some(90), true, 7);
+        check_fix_days(None, true, 60);
+    }
+
+    const EDITION_POLICY: &str = r#"
+        [default]
+        acknowledge = "24h"
+        triage = "5d"
+        fix = "90d"
+        disclose_after_fix = "7d"
+
+        [[rule]]
+        name = "enterprise critical"
+        edition = ["enterprise"]
+        severity = ["critical"]
+        fix = "10d"
+        disclose_after_fix = "2w"
+
+        [[rule]]
+        name = "critical"
+        severity = ["critical"]
+        fix = "20d"
+
+        [[rule]]
+        name = "any enterprise"
+        edition = ["Enterprise"]
+        acknowledge = "4h"
+    "#;
+
+    #[test]
+    fn edition_rules_match_any_affected_edition_ignoring_case_and_first_match_wins() {
+        let policy = Policy::parse(EDITION_POLICY).unwrap();
+        let mut f = facts(Some(95), false);
+        f.editions = vec!["Community".into(), "Enterprise".into()];
+        assert_eq!(
+            policy.matching_rule(&f).map(|r| r.name.as_str()),
+            Some("enterprise critical")
+        );
+        let got = policy.deadlines(&f, t(T0));
+        assert_eq!(
+            (got.fix, got.disclose, got.acknowledge),
+            (d(10), d(24), h(24))
+        );
+
+        f.editions = vec!["Community".into()];
+        assert_eq!(policy.deadlines(&f, t(T0)).fix, d(20));
+
+        let mut f = facts(Some(50), false);
+        f.editions = vec!["Enterprise".into()];
+        let got = policy.deadlines(&f, t(T0));
+        assert_eq!(
+            (got.acknowledge, got.fix),
+            (h(4), d(90)),
+            "a rule sets only what it names; the rest is default"
+        );
+
+        assert_eq!(
+            policy.deadlines(&facts(Some(50), false), t(T0)).fix,
+            d(90),
+            "no rule: the fallback"
+        );
+    }
+
+    #[test]
+    fn an_upstream_disclosure_date_replaces_the_policy_disclosure() {
+        let mut f = facts(Some(98), false);
+        f.upstream_disclosure = Some(d(3));
+        let got = Policy::default().deadlines(&f, t(T0));
+        assert_eq!((got.fix, got.disclose), (d(14), d(3)));
+    }
+
+    fn check_error(toml_text: &str, expect: &str) {
+        match Policy::parse(toml_text) {
+            Err(DomainError::Policy { message }) => assert!(
+                message.contains(expect),
+                "{message}\n--- should mention: {expect}"
+            ),
+            other => panic!("expected a policy error mentioning {expect:?}, got {other:?}"),
+        }
+    }
+
+    const GOOD_DEFAULT: &str = "[default]\nacknowledge = \"24h\"\ntriage = \"5d\"\nfix = \"60d\"\ndisclose_after_fix = \"7d\"\n";
+
+    #[test]
+    fn policy_errors_name_the_key_at_fault() {
+        check_error(
+            &format!("{GOOD_DEFAULT}fixx = \"1d\"\n"),
+            "unknown field `fixx`",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rule]]\nname = \"a\"\nfix_days = 3\n"),
+            "unknown field `fix_days`",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rules]]\nname = \"a\"\n"),
+            "unknown field `rules`",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rule]]\nname = \"a\"\nfix = \"5x\"\n"),
+            "rule[0].fix: invalid duration \"5x\"",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rule]]\nname = \"a\"\nfix = \"0d\"\n"),
+            "rule[0].fix: invalid duration",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rule]]\nname = \"a\"\nfix = \"-3d\"\n"),
+            "rule[0].fix",
+        );
+        check_error(
+            &format!(
+                "{GOOD_DEFAULT}[[rule]]\nname = \"a\"\nseverity = [\"severe\"]\nfix = \"1d\"\n"
+            ),
+            "unknown severity \"severe\"",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rule]]\nname = \"lazy\"\nseverity = [\"low\"]\n"),
+            "rule[0] (\"lazy\") sets no deadline",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rule]]\nname = \" \"\nfix = \"1d\"\n"),
+            "rule[0].name: must not be empty",
+        );
+        check_error(
+            &format!("{GOOD_DEFAULT}[[rule]]\nfix = \"1d\"\n"),
+            "missing field `name`",
+        );
+        check_error(
+            &format!(
+                "{GOOD_DEFAULT}[[rule]]\nname = \"a\"\nlatest_major_affected = \"yes\"\nfix = \"1d\"\n"
+            ),
+            "latest_major_affected",
+        );
+        check_error(
+            "[default]\nacknowledge = \"24h\"\ntriage = \"5d\"\nfix = \"60d\"\n",
+            "missing field `disclose_after_fix`",
+        );
+        check_error(
+            "[default]\nacknowledge = \"1 day\"\ntriage = \"5d\"\nfix = \"60d\"\ndisclose_after_fix = \"7d\"\n",
+            "default.acknowledge: invalid duration",
+        );
+        check_error("", "missing field `default`");
+    }
+
+    #[test]
+    fn durations_accept_hours_days_and_weeks() {
+        assert_eq!(duration("k", "36h"), Ok(SignedDuration::from_hours(36)));
+        assert_eq!(duration("k", "5d"), Ok(SignedDuration::from_hours(120)));
+        assert_eq!(duration("k", "2w"), Ok(SignedDuration::from_hours(336)));
+        for bad in [
+            "",
+            "h",
+            "5",
+            "5m",
+            "+5d",
+            "5 d",
+            "1.5d",
+            "99999999999999999999d",
+        ] {
+            assert!(duration("k", bad).is_err(), "{bad:?}");
+        }
+    }
+}
