@@ -59,7 +59,11 @@ pub struct ScoreRangeError(pub f64);
 
 impl fmt::Display for ScoreRangeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} is not a CVSS score (0.0 to 10.0, one decimal)", self.0)
+        write!(
+            f,
+            "{} is not a CVSS score (0.0 to 10.0, one decimal)",
+            self.0
+        )
     }
 }
 
@@ -112,7 +116,8 @@ mod tests {
 
     #[test]
     fn severity_boundaries_follow_the_v3_and_v4_rating_table() {
-        let check = |t: u8, s: Severity| assert_eq!(Score::from_tenths(t).unwrap().severity(), s, "{t}");
+        let check =
+            |t: u8, s: Severity| assert_eq!(Score::from_tenths(t).unwrap().severity(), s, "{t}");
         check(0, Severity::None);
         check(1, Severity::Low);
         check(39, Severity::Low);

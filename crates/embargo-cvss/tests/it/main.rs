@@ -1,0 +1,5 @@
+//! The crate's integration tests, one module per feature.
+
+mod reference;
+mod report;
+mod strictness;
