@@ -1,19 +1,16 @@
 //! The seam between cases and `embargo-cvss`.
 //!
 //! A case's own assessment uses CVSS 3.1 and/or 4.0 only; [`CvssVector::parse`] rejects v2 and v3.0
-//! with [`DomainError::UnsupportedCvssVersion`]. (Imported advisories may carry older vectors, but
-//! those belong to the import, not to a case's assessment.)
-//!
-//! INTERIM: `embargo-cvss` does not parse vectors yet on this branch, so a vector is held with a
-//! score supplied by the caller ([`CvssVector::with_score`]). When `embargo_cvss::Cvss` lands, only
-//! this module changes: `CvssVector` will hold the parsed `Cvss` and take score and severity from it.
+//! with [`DomainError::UnsupportedCvssVersion`]. (Imported advisories may carry older vectors; those
+//! belong to the import, not to a case's assessment.) Everything else about CVSS (strict parsing,
+//! canonical printing, exact scores) is `embargo_cvss::Cvss`'s business.
 
 use std::fmt;
+use std::str::FromStr;
 
-use embargo_cvss::{Score, Severity};
+use embargo_cvss::{Cvss, Score, Severity, Version};
 
 use crate::DomainError;
-use crate::identifiers::strip_prefix_ignore_case;
 
 /// The CVSS versions a case's own assessment may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -39,91 +36,143 @@ impl fmt::Display for CvssVersion {
     }
 }
 
-/// A CVSS 3.1 or 4.0 vector of a case, with its score.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct CvssVector {
-    text: String,
-    version: CvssVersion,
-    score: Score,
-}
+/// A parsed CVSS 3.1 or 4.0 vector of a case. Prints as the canonical vector string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CvssVector(Cvss);
 
 impl CvssVector {
-    /// INTERIM: checks the version prefix and the `metric:value` shape; the score comes from the caller.
-    pub fn with_score(vector: &str, score: Score) -> Result<Self, DomainError> {
-        let version = version_of(vector)?;
-        let err = |reason: &str| DomainError::InvalidCvss {
-            value: vector.to_owned(),
-            reason: reason.to_owned(),
-        };
-        let body = vector.split_once('/').map(|(_, b)| b).unwrap_or_default();
-        if body.is_empty() {
-            return Err(err("no metrics"));
-        }
-        for pair in body.split('/') {
-            let Some((m, v)) = pair.split_once(':') else {
-                return Err(err("expected metric:value pairs"));
-            };
-            if m.is_empty()
-                || v.is_empty()
-                || !m
-                    .bytes()
-                    .chain(v.bytes())
-                    .all(|b| b.is_ascii_alphanumeric())
-            {
-                return Err(err("expected metric:value pairs"));
-            }
-        }
-        Ok(CvssVector {
-            text: vector.to_owned(),
-            version,
-            score,
-        })
+    /// Parses a vector strictly; only `CVSS:3.1/` and `CVSS:4.0/` vectors are accepted.
+    pub fn parse(s: &str) -> Result<Self, DomainError> {
+        let cvss: Cvss =
+            s.parse()
+                .map_err(|e: embargo_cvss::ParseError| DomainError::InvalidCvss {
+                    value: s.to_owned(),
+                    reason: e.to_string(),
+                })?;
+        Self::try_from(cvss)
+    }
+
+    /// The parsed vector, for explanation and export.
+    pub fn cvss(&self) -> &Cvss {
+        &self.0
     }
 
     pub fn version(&self) -> CvssVersion {
-        self.version
+        match self.0.version() {
+            Version::V40 => CvssVersion::V4_0,
+            _ => CvssVersion::V3_1,
+        }
     }
 
-    /// The most specific score of the vector.
+    /// The most specific score of the vector (environmental, else temporal, else base for v3.1;
+    /// the single score for v4.0).
     pub fn score(&self) -> Score {
-        self.score
+        self.0.score()
+    }
+
+    pub fn base_score(&self) -> Score {
+        self.0.base_score()
     }
 
     pub fn severity(&self) -> Severity {
-        self.score.severity()
+        self.0.severity()
     }
 }
 
-fn version_of(vector: &str) -> Result<CvssVersion, DomainError> {
-    if strip_prefix_ignore_case(vector, "CVSS:3.1/").is_some() {
-        Ok(CvssVersion::V3_1)
-    } else if strip_prefix_ignore_case(vector, "CVSS:4.0/").is_some() {
-        Ok(CvssVersion::V4_0)
-    } else if strip_prefix_ignore_case(vector, "CVSS:3.0/").is_some() {
-        Err(DomainError::UnsupportedCvssVersion { version: "3.0" })
-    } else if vector.starts_with("AV:") || vector.starts_with("(AV:") {
-        Err(DomainError::UnsupportedCvssVersion { version: "2.0" })
-    } else {
-        Err(DomainError::InvalidCvss {
-            value: vector.to_owned(),
-            reason: "expected a CVSS:3.1/ or CVSS:4.0/ vector".into(),
-        })
+impl TryFrom<Cvss> for CvssVector {
+    type Error = DomainError;
+    fn try_from(cvss: Cvss) -> Result<Self, Self::Error> {
+        match cvss.version() {
+            Version::V31 | Version::V40 => Ok(CvssVector(cvss)),
+            Version::V30 => Err(DomainError::UnsupportedCvssVersion { version: "3.0" }),
+            Version::V2 => Err(DomainError::UnsupportedCvssVersion { version: "2.0" }),
+        }
+    }
+}
+
+impl FromStr for CvssVector {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
     }
 }
 
 impl fmt::Display for CvssVector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        fmt::Display::fmt(&self.0, f)
     }
 }
 
+/// Audit snapshot: `{"vector": "CVSS:3.1/...", "version": "3.1", "score": "9.8"}`.
 impl serde::Serialize for CvssVector {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("CvssVector", 3)?;
-        st.serialize_field("vector", &self.text)?;
-        st.serialize_field("version", &self.version)?;
-        st.serialize_field("score", &self.score.to_string())?;
+        st.serialize_field("vector", &self.to_string())?;
+        st.serialize_field("version", &self.version())?;
+        st.serialize_field("score", &self.score().to_string())?;
         st.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v3_1_and_v4_0_vectors_parse_score_and_print_canonically() {
+        let v = CvssVector::parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap();
+        assert_eq!(
+            (v.version(), v.score().tenths(), v.severity()),
+            (CvssVersion::V3_1, 98, Severity::Critical)
+        );
+        assert_eq!(
+            v.to_string(),
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+        );
+        let v: CvssVector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"
+            .parse()
+            .unwrap();
+        assert_eq!((v.version(), v.score().tenths()), (CvssVersion::V4_0, 93));
+        assert_eq!(
+            serde_json::to_value(v).unwrap(),
+            serde_json::json!({ "vector": v.to_string(), "version": "4.0", "score": "9.3" })
+        );
+    }
+
+    #[test]
+    fn a_case_assessment_rejects_cvss_versions_other_than_3_1_and_4_0() {
+        assert_eq!(
+            CvssVector::parse("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"),
+            Err(DomainError::UnsupportedCvssVersion { version: "3.0" })
+        );
+        assert_eq!(
+            CvssVector::parse("AV:N/AC:L/Au:N/C:P/I:P/A:P"),
+            Err(DomainError::UnsupportedCvssVersion { version: "2.0" })
+        );
+        assert_eq!(
+            DomainError::UnsupportedCvssVersion { version: "3.0" }.to_string(),
+            "CVSS 3.0 cannot be a case's own assessment; use CVSS 3.1 or 4.0"
+        );
+    }
+
+    #[test]
+    fn malformed_vectors_are_rejected_with_the_parser_reason() {
+        for bad in [
+            "",
+            "CVSS:3.1/",
+            "CVSS:3.1/AV",
+            "CVSS:9.9/AV:N",
+            "hello",
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:X",
+        ] {
+            match CvssVector::parse(bad) {
+                Err(DomainError::InvalidCvss { value, reason }) => {
+                    assert_eq!(value, bad);
+                    assert!(!reason.is_empty());
+                }
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
     }
 }

@@ -172,7 +172,7 @@ pub const V40_CRITICAL: (&str, u8) = (
 );
 
 pub fn vector((text, tenths): (&str, u8)) -> CvssVector {
-    let v = CvssVector::with_score(text, Score::from_tenths(tenths).unwrap()).unwrap();
+    let v = CvssVector::parse(text).unwrap();
     assert_eq!(v.score().tenths(), tenths, "{text}");
     v
 }

@@ -854,32 +854,6 @@ fn score_and_severity_come_from_v4_when_present_else_v3_1() {
 }
 
 #[test]
-fn a_case_assessment_rejects_cvss_versions_other_than_3_1_and_4_0() {
-    let score = Score::from_tenths(50).unwrap();
-    assert_eq!(
-        CvssVector::with_score("CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N", score),
-        Err(DomainError::UnsupportedCvssVersion { version: "3.0" })
-    );
-    assert_eq!(
-        CvssVector::with_score("AV:N/AC:L/Au:N/C:P/I:P/A:P", score),
-        Err(DomainError::UnsupportedCvssVersion { version: "2.0" })
-    );
-    assert_eq!(
-        DomainError::UnsupportedCvssVersion { version: "3.0" }.to_string(),
-        "CVSS 3.0 cannot be a case's own assessment; use CVSS 3.1 or 4.0"
-    );
-    for bad in ["", "CVSS:3.1/", "CVSS:3.1/AV", "CVSS:9.9/AV:N", "hello"] {
-        assert!(
-            matches!(
-                CvssVector::with_score(bad, score),
-                Err(DomainError::InvalidCvss { .. })
-            ),
-            "{bad:?}"
-        );
-    }
-}
-
-#[test]
 fn a_fix_version_must_belong_to_the_line_it_is_recorded_for() {
     let mut case = case_in(CaseState::FixInProgress);
     let (policy, catalog) = (Policy::default(), catalog());
