@@ -601,7 +601,7 @@ impl Case {
         if slot.as_ref() == Some(&vector) {
             return Ok(Vec::new());
         }
-        let before = slot.replace(vector.clone());
+        let before = slot.replace(vector);
         let mut events = vec![AuditEvent::new(
             self.id,
             actor,

@@ -78,3 +78,24 @@ id_type!(
     /// A release line of an edition (Gateway Enterprise 3.4.x).
     ReleaseLineId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_through_their_string_form_and_reject_garbage() {
+        let id = CaseId::from_uuid(Uuid::from_u128(42));
+        assert_eq!(id.to_string().parse::<CaseId>().unwrap(), id);
+        assert_eq!(Uuid::from(id), Uuid::from_u128(42));
+        for bad in [
+            "",
+            "42",
+            "not-a-uuid",
+            "00000000-0000-0000-0000-00000000002g",
+        ] {
+            assert!(bad.parse::<CaseId>().is_err(), "{bad:?}");
+            assert!(bad.parse::<ReportId>().is_err(), "{bad:?}");
+        }
+    }
+}

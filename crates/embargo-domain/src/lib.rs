@@ -13,8 +13,26 @@
 //!
 //! A case moves through **states** ([`CaseState`]): new → acknowledged → triage → accepted →
 //! fix-in-progress → fix-verified → released → disclosed, with rejected (and reopen), and needs-info,
-//! which pauses the deadline clock while waiting on the reporter. The full table is in [`state`].
-//! [`Case::transition`] checks both the table and who is asking.
+//! which pauses the deadline clock while waiting on the reporter. [`Case::transition`] checks both
+//! the table and who is asking; a refusal names what is allowed
+//! (`cannot move case from triage to released; allowed: accepted, rejected, needs-info`).
+//!
+//! ```text
+//! from             allowed targets                     who
+//! new              acknowledged                        team
+//! acknowledged     triage, rejected, needs-info        team
+//! triage           accepted, rejected, needs-info      team
+//! needs-info       <the state it came from>, rejected  team
+//! accepted         fix-in-progress, rejected, needs-info  team; engineer member to fix-in-progress
+//! rejected         triage (reopen, reason required)    team
+//! fix-in-progress  fix-verified, rejected              team; engineer member to fix-verified
+//! fix-verified     released, fix-in-progress           team; engineer member to fix-in-progress
+//! released         disclosed                           team
+//! disclosed        (terminal)
+//! ```
+//!
+//! The reasons behind the table (why acknowledged may reject spam, why needs-info stops once a fix
+//! is being built) are in [`state`].
 //!
 //! **Access** is a set of pure functions of an [`Actor`] and their [`Membership`] of the case
 //! ([`access`]): the team sees and runs everything, an engineer works on cases they are a member of, a
@@ -29,7 +47,10 @@
 //! triage, fix and disclose, by severity band, whether the latest major release line is affected and
 //! the edition; first matching rule wins. They are stored on the case, recomputed (and audited) when
 //! the score, the affected lines, the upstream or the policy change, and pushed back by time spent in
-//! needs-info. An upstream's disclosure date replaces the policy's disclosure deadline.
+//! needs-info. An upstream's disclosure date replaces the policy's disclosure deadline. The shipped
+//! defaults: acknowledge within 24 hours, triage within 5 days, fix critical / high / medium / low
+//! within 14 / 30 / 60 / 120 days (7 / 14 / 30 days for critical / high / medium when the latest major
+//! release line is affected; unscored cases count as medium), disclose 7 days after the fix deadline.
 //! [`Case::overdue`] and [`Case::due_key`] drive the work queue.
 //!
 //! Time and randomness are parameters: nothing here reads the clock or generates ids.
