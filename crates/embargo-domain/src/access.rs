@@ -83,7 +83,9 @@ pub struct Membership {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Visibility {
-    /// Visible to the reporters, the collaborators and the team.
+    /// Visible to the reporters, the collaborators and the team. Every reporter of the case reads
+    /// these, including reporters who joined through a duplicate report; per-reporter addressing
+    /// is not modelled yet.
     Reporter,
     /// Visible to the team and invited collaborators, not to reporters.
     Collaborators,
