@@ -26,12 +26,12 @@ pub async fn ensure_first_admin(
         .acquire()
         .await
         .context("opening a connection")?;
-    if users::count(&mut conn).await? > 0 {
+    if users::count_admins(&mut conn).await? > 0 {
         return Ok(None);
     }
     let password = auth::generate_password(24);
     let hash = auth::hash_password(&password)?;
-    let created = users::insert_if_none_exist(
+    let created = users::insert_first_admin(
         &mut conn,
         &NewUser {
             username: "admin",

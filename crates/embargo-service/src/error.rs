@@ -5,8 +5,12 @@ pub enum ServiceError {
     /// The thing does not exist, or the caller may not know that it exists.
     #[error("not found")]
     NotFound,
+    /// The caller is known but this credential may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// No valid credential was presented.
+    #[error("authentication required")]
+    Unauthenticated,
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
     #[error("conflict: {0}")]

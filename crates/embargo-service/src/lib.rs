@@ -4,6 +4,7 @@
 //! Errors: every public function returns [`ServiceError`]; infrastructure failures carry
 //! context (`.context("storing report")`) and become `Unexpected`.
 
+pub mod accounts;
 pub mod auth;
 pub mod bootstrap;
 mod clock;

@@ -14,6 +14,7 @@ mod db;
 pub mod dialect;
 mod error;
 mod time;
+pub mod tokens;
 pub mod users;
 
 pub use db::{Db, DbOptions, Readiness, migrations_fingerprint_source, redact_url};

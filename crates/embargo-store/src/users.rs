@@ -77,15 +77,9 @@ macro_rules! select_user {
     };
 }
 
-pub async fn count(conn: &mut AnyConnection) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
-        .fetch_one(conn)
-        .await?)
-}
-
-/// Inserts the account only if no account exists yet. Returns `None` when another account
-/// (or another process racing to bootstrap) got there first.
-pub async fn insert_if_none_exist(
+/// Inserts the admin account only if no admin exists yet. Returns `None` when another admin
+/// (or another process racing to bootstrap the same username) got there first.
+pub async fn insert_first_admin(
     conn: &mut AnyConnection,
     user: &NewUser<'_>,
     now: Timestamp,
@@ -95,7 +89,7 @@ pub async fn insert_if_none_exist(
         "INSERT INTO users (id, username, email, display_name, role, password_hash, \
          must_change_password, disabled, created_at) \
          SELECT $1, $2, $3, $4, $5, $6, $7, 0, $8 \
-         WHERE NOT EXISTS (SELECT 1 FROM users) \
+         WHERE NOT EXISTS (SELECT 1 FROM users WHERE role = 'admin') \
          ON CONFLICT DO NOTHING",
     )
     .bind(id.to_string())
@@ -145,6 +139,26 @@ pub async fn find_by_username(
         .fetch_optional(conn)
         .await?;
     row.map(UserRecord::try_from).transpose()
+}
+
+pub async fn get(conn: &mut AnyConnection, id: Uuid) -> Result<Option<UserRecord>, StoreError> {
+    let row: Option<UserRow> = sqlx::query_as(select_user!("WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.map(UserRecord::try_from).transpose()
+}
+
+/// The id of the system account that automated work acts as (created by a migration).
+pub const SYSTEM_USER_ID: Uuid = Uuid::from_u128(0x00000000_0000_7000_8000_000000000001);
+
+/// Number of admin accounts.
+pub async fn count_admins(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin'")
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<UserRecord>, StoreError> {

@@ -39,6 +39,12 @@ impl IntoResponse for ApiError {
                 "not found".to_owned(),
                 None,
             ),
+            ServiceError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "a valid API token is required (Authorization: Bearer emb_…)".to_owned(),
+                None,
+            ),
             ServiceError::Invalid { field, reason } => (
                 StatusCode::BAD_REQUEST,
                 "invalid",

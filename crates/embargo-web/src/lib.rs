@@ -2,6 +2,8 @@
 //! knows HTTP; every handler extracts its inputs, calls one service function and maps the
 //! result.
 
+mod api;
+mod auth;
 mod error;
 mod health;
 mod security;
@@ -31,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .nest("/api/v1", api::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -46,6 +46,9 @@ pub enum Command {
     Demo,
     /// Print the effective configuration (secrets redacted) and exit
     Config,
+    /// Manage accounts and API tokens
+    #[command(subcommand)]
+    User(crate::commands::user::UserCommand),
     /// Score and explain CVSS v2, v3.0, v3.1 and v4.0 vectors
     #[command(subcommand)]
     Cvss(crate::commands::cvss::CvssCommand),

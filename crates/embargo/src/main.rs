@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod config;
+mod output;
 mod telemetry;
 
 use std::process::ExitCode;
@@ -38,6 +39,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => runtime()?.block_on(commands::migrate::run(config)),
         Command::Demo => runtime()?.block_on(commands::demo::run(config)),
         Command::Config => commands::show_config(&config),
+        Command::User(cmd) => runtime()?.block_on(commands::user::run(config, cmd)),
         Command::Cvss(cmd) => commands::cvss::run(cmd),
     }
 }

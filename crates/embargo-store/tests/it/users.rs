@@ -16,15 +16,15 @@ fn admin(username: &str) -> NewUser<'_> {
 async fn the_first_admin_is_created_only_on_an_empty_database() {
     let t = TestDb::new().await;
     let mut conn = t.db.pool().acquire().await.unwrap();
-    let first = users::insert_if_none_exist(&mut conn, &admin("admin"), super::now())
+    let first = users::insert_first_admin(&mut conn, &admin("admin"), super::now())
         .await
         .unwrap();
     assert!(first.is_some());
-    let second = users::insert_if_none_exist(&mut conn, &admin("admin2"), super::now())
+    let second = users::insert_first_admin(&mut conn, &admin("admin2"), super::now())
         .await
         .unwrap();
     assert_eq!(second, None);
-    assert_eq!(users::count(&mut conn).await.unwrap(), 1);
+    assert_eq!(users::count_admins(&mut conn).await.unwrap(), 1);
 
     let stored = users::find_by_username(&mut conn, "admin")
         .await
@@ -45,7 +45,7 @@ async fn racing_bootstraps_create_exactly_one_admin() {
         let db = t.db.clone();
         handles.push(tokio::spawn(async move {
             let mut tx = db.begin().await.unwrap();
-            let created = users::insert_if_none_exist(&mut tx, &admin("admin"), super::now())
+            let created = users::insert_first_admin(&mut tx, &admin("admin"), super::now())
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
@@ -62,7 +62,7 @@ async fn racing_bootstraps_create_exactly_one_admin() {
     // READ COMMITTED alone would let through.
     let mut conn = t.db.pool().acquire().await.unwrap();
     assert_eq!(created, 1);
-    assert_eq!(users::count(&mut conn).await.unwrap(), 1);
+    assert_eq!(users::count_admins(&mut conn).await.unwrap(), 1);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@ pub mod cvss;
 pub mod demo;
 pub mod migrate;
 pub mod serve;
+pub mod user;
 
 use std::process::ExitCode;
 
