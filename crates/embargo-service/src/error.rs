@@ -13,6 +13,9 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// Too many requests from this client; try again later.
+    #[error("too many requests")]
+    RateLimited,
     #[error("conflict: {0}")]
     Conflict(String),
     #[error(transparent)]

@@ -7,26 +7,42 @@
 pub mod accounts;
 pub mod auth;
 pub mod bootstrap;
+pub mod cases;
+pub mod catalog;
 mod clock;
 pub mod demo;
+pub mod intake;
 mod error;
 
+use std::sync::Arc;
+
+use embargo_domain::Policy;
 use embargo_store::Db;
 pub use embargo_store::Readiness;
 
 pub use clock::Clock;
 pub use error::ServiceError;
 
-/// Everything a use case needs: the database and the clock. Cheap to clone.
+/// Everything a use case needs: the database, the clock and the timeline policy. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct App {
     pub db: Db,
     pub clock: Clock,
+    pub policy: Arc<Policy>,
 }
 
 impl App {
+    /// An app with the shipped default timeline policy.
     pub fn new(db: Db, clock: Clock) -> App {
-        App { db, clock }
+        App::with_policy(db, clock, Policy::default())
+    }
+
+    pub fn with_policy(db: Db, clock: Clock, policy: Policy) -> App {
+        App {
+            db,
+            clock,
+            policy: Arc::new(policy),
+        }
     }
 
     /// Whether the database can serve requests (see `/readyz`).

@@ -51,6 +51,12 @@ impl IntoResponse for ApiError {
                 format!("{field}: {reason}"),
                 Some(*field),
             ),
+            ServiceError::RateLimited => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests from this address; try again in a minute".to_owned(),
+                None,
+            ),
             ServiceError::Conflict(message) => {
                 (StatusCode::CONFLICT, "conflict", message.clone(), None)
             }

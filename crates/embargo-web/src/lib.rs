@@ -6,6 +6,8 @@ mod api;
 mod auth;
 mod error;
 mod health;
+mod json;
+mod ratelimit;
 mod security;
 
 use std::time::Duration;
@@ -18,11 +20,24 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use ratelimit::Limiter;
 
 /// Shared state of every handler.
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub app: App,
+    /// Public report intake, per client address.
+    pub intake_limiter: Limiter,
+}
+
+impl AppState {
+    /// State with the default public rate limits: 10 reports a minute per address, bursts of 5.
+    pub fn new(app: App) -> AppState {
+        AppState {
+            app,
+            intake_limiter: Limiter::per_minute(10, 5),
+        }
+    }
 }
 
 /// Largest request body accepted anywhere (attachments have their own, configurable limit).

@@ -1,12 +1,30 @@
-//! The REST API under `/api/v1`.
+//! The REST API under `/api/v1`. Errors are `{"error":{"code","message","field"}}`.
 
+mod cases;
+mod catalog;
 mod me;
+mod reports;
+mod wire;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{delete, get, post, put};
 
 use crate::AppState;
 
+pub(crate) use reports::RECEIPT_MESSAGE;
+
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/me", get(me::show))
+    Router::new()
+        .route("/me", get(me::show))
+        .route("/reports", post(reports::create).get(reports::list))
+        .route("/cases", get(cases::list))
+        .route("/cases/{case}", get(cases::show))
+        .route("/cases/{case}/transitions", post(cases::transition))
+        .route("/cases/{case}/cvss", put(cases::set_cvss))
+        .route("/cases/{case}/cvss/{version}", delete(cases::remove_cvss))
+        .route("/cases/{case}/affected/{line}", put(cases::set_affected))
+        .route("/cases/{case}/messages", post(cases::post_message))
+        .route("/cases/{case}/members", post(cases::add_member))
+        .route("/cases/{case}/audit", get(cases::audit))
+        .route("/catalog", get(catalog::show))
 }

@@ -38,7 +38,7 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
 
     let local = listener.local_addr().context("reading the bound address")?;
-    let router = embargo_web::router(embargo_web::AppState { app: app.clone() });
+    let router = embargo_web::router(embargo_web::AppState::new(app.clone()));
     tracing::info!(addr = %local, database = app.db.dialect().as_str(), "serving");
     println!("Embargo is listening on http://{local}");
     axum::serve(

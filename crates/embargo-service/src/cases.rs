@@ -1,0 +1,413 @@
+//! Cases: reading and changing them, with access checked here, in one place.
+//!
+//! Every read goes through [`load_visible`]: a case the caller may not see is `NotFound`, so its
+//! existence never leaks. What a caller receives is a [`CaseView`], already cut down to what their
+//! access allows ([`redact`]); the web and CLI layers only format it.
+//!
+//! Every change runs in one write transaction: load, check the version the caller read (or take
+//! the current one), apply the domain method (which checks access again and returns the audit
+//! events), store the case only if nobody changed it meanwhile, append the audit events, commit.
+
+use anyhow::Context;
+use embargo_domain::{
+    Access, AffectedStatus, AuditEvent, Case, CaseId, CaseRecord, CaseRole, Catalog, CvssVector,
+    CvssVersion, DomainError, MessageId, ReleaseLineId, Role, StateKind, Target, TrackingId, UserId,
+    Visibility, access,
+};
+use embargo_store::cases::{self, CaseFilter};
+pub use embargo_store::cases::CaseSummary;
+use embargo_store::{StoreError, catalog, users};
+use uuid::Uuid;
+
+use crate::accounts::{Principal, Scope};
+use crate::{App, ServiceError};
+
+/// A case as one caller may see it.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    /// The case with everything the caller may not see removed.
+    pub case: CaseRecord,
+    pub access: Access,
+    /// States the caller could move the case to now.
+    pub allowed: Vec<StateKind>,
+}
+
+/// How a caller names a case: its id or the tracking id of one of its reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRef {
+    Id(CaseId),
+    Tracking(TrackingId),
+}
+
+impl CaseRef {
+    pub fn parse(s: &str) -> Result<CaseRef, ServiceError> {
+        let s = s.trim();
+        if let Ok(id) = s.parse::<Uuid>() {
+            return Ok(CaseRef::Id(CaseId::from_uuid(id)));
+        }
+        TrackingId::parse(s)
+            .map(CaseRef::Tracking)
+            .map_err(|_| ServiceError::Invalid {
+                field: "case",
+                reason: format!("{s:?} is neither a case id nor a tracking id (EMB-…)"),
+            })
+    }
+}
+
+/// Work-queue filters a caller may ask for; access narrows them further.
+#[derive(Debug, Clone, Default)]
+pub struct CaseQuery {
+    pub states: Vec<StateKind>,
+    pub severities: Vec<embargo_cvss::Severity>,
+    pub release_line: Option<ReleaseLineId>,
+    pub assignee: Option<UserId>,
+    pub upstream: Option<bool>,
+    pub limit: Option<i64>,
+}
+
+/// The work queue: open cases the caller may see, overdue first, then by next deadline.
+pub async fn list(
+    app: &App,
+    who: &Principal,
+    query: CaseQuery,
+) -> Result<Vec<CaseSummary>, ServiceError> {
+    who.require(Scope::Read)?;
+    let mut filter = CaseFilter {
+        states: query.states,
+        severities: query.severities,
+        release_line: query.release_line,
+        assignee: query.assignee,
+        upstream: query.upstream,
+        limit: query.limit.unwrap_or(100).clamp(1, 500),
+        ..CaseFilter::default()
+    };
+    match who.actor.role {
+        Role::Admin | Role::Team => {}
+        Role::Engineer | Role::Collaborator => filter.member = Some(who.actor.id),
+        Role::Reporter => filter.reporter_user = Some(who.actor.id),
+    }
+    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    Ok(cases::list(&mut conn, &filter, app.clock.now()).await?)
+}
+
+/// One case, cut down to what the caller may see.
+pub async fn get(app: &App, who: &Principal, case: CaseRef) -> Result<CaseView, ServiceError> {
+    who.require(Scope::Read)?;
+    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let id = resolve(&mut conn, case).await?;
+    let case = load_visible(&mut conn, who, id).await?;
+    Ok(view(&case, who))
+}
+
+/// The audit history of a case; the team and engineer members only.
+pub async fn audit(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+) -> Result<Vec<AuditEvent>, ServiceError> {
+    who.require(Scope::Read)?;
+    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let id = resolve(&mut conn, case).await?;
+    let case = load_visible(&mut conn, who, id).await?;
+    if !matches!(
+        access::case_access(&who.actor, &case.membership(&who.actor)),
+        Some(Access::Team | Access::Engineer)
+    ) {
+        return Err(ServiceError::Forbidden);
+    }
+    Ok(cases::audit(&mut conn, id).await?)
+}
+
+/// What a change needs besides the case: the policy, the catalog, the caller, the time.
+pub struct ChangeContext<'a> {
+    pub app: &'a App,
+    pub catalog: &'a Catalog,
+    pub actor: &'a embargo_domain::Actor,
+    pub now: jiff::Timestamp,
+}
+
+/// Applies `change` to the case in one transaction, as described in the module documentation.
+/// `expected_version`: the version the caller read; `None` applies to the current version and
+/// retries a few times if someone writes in between (for appends such as messages).
+pub async fn modify<F>(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: Option<i64>,
+    change: F,
+) -> Result<CaseView, ServiceError>
+where
+    F: Fn(&mut Case, &ChangeContext<'_>) -> Result<Vec<AuditEvent>, DomainError>,
+{
+    who.require(Scope::Write)?;
+    for _attempt in 0..3 {
+        let mut tx = app.db.begin().await.context("starting a transaction")?;
+        let id = resolve(&mut tx, case).await?;
+        let mut current = load_visible(&mut tx, who, id).await?;
+        let read = expected_version.unwrap_or(current.version);
+        current.at_version(read).map_err(from_domain)?;
+        let catalog = catalog::load(&mut tx).await.context("loading the catalog")?;
+        let now = app.clock.now();
+        let ctx = ChangeContext {
+            app,
+            catalog: &catalog,
+            actor: &who.actor,
+            now,
+        };
+        let events = change(&mut current, &ctx).map_err(from_domain)?;
+        if events.is_empty() {
+            return Ok(view(&current, who));
+        }
+        match cases::update(&mut tx, &current, read, now).await {
+            Ok(()) => {}
+            Err(StoreError::VersionConflict { .. }) if expected_version.is_none() => continue,
+            Err(e) => return Err(from_store(e)),
+        }
+        cases::append_audit(&mut tx, &events)
+            .await
+            .context("recording the audit trail")?;
+        tx.commit().await.context("committing the change")?;
+        tracing::info!(case = %id, events = events.len(), "case changed");
+        return Ok(view(&current, who));
+    }
+    Err(ServiceError::Conflict(
+        "the case is being changed by others; retry".to_owned(),
+    ))
+}
+
+pub async fn transition(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: i64,
+    to: Target,
+    reason: Option<&str>,
+) -> Result<CaseView, ServiceError> {
+    modify(app, who, case, Some(expected_version), |c, ctx| {
+        c.transition(to, ctx.actor, reason, ctx.now)
+    })
+    .await
+}
+
+/// Sets the case's v3.1 or v4.0 vector (the version comes from the vector's prefix).
+pub async fn set_cvss(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: i64,
+    vector: &str,
+) -> Result<CaseView, ServiceError> {
+    let vector = CvssVector::parse(vector).map_err(from_domain)?;
+    modify(app, who, case, Some(expected_version), |c, ctx| {
+        c.set_cvss(vector.clone(), &ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
+    })
+    .await
+}
+
+pub async fn remove_cvss(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: i64,
+    version: CvssVersion,
+) -> Result<CaseView, ServiceError> {
+    modify(app, who, case, Some(expected_version), |c, ctx| {
+        c.remove_cvss(version, &ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
+    })
+    .await
+}
+
+pub async fn set_affected(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: i64,
+    line: ReleaseLineId,
+    status: AffectedStatus,
+) -> Result<CaseView, ServiceError> {
+    modify(app, who, case, Some(expected_version), |c, ctx| {
+        c.set_affected(
+            line,
+            status.clone(),
+            &ctx.app.policy,
+            ctx.catalog,
+            ctx.actor,
+            ctx.now,
+        )
+    })
+    .await
+}
+
+pub async fn post_message(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    visibility: Visibility,
+    body: &str,
+) -> Result<CaseView, ServiceError> {
+    let id = MessageId::from_uuid(Uuid::now_v7());
+    modify(app, who, case, None, |c, ctx| {
+        c.post_message(id, visibility, body, ctx.actor, ctx.now)
+    })
+    .await
+}
+
+/// Invites an account to the case as engineer or collaborator.
+pub async fn add_member(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: i64,
+    username: &str,
+    role: CaseRole,
+) -> Result<CaseView, ServiceError> {
+    let user = {
+        let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+        users::find_by_username(&mut conn, username)
+            .await?
+            .ok_or_else(|| ServiceError::Invalid {
+                field: "user",
+                reason: format!("no account named {username:?}"),
+            })?
+    };
+    let allowed = match role {
+        CaseRole::Engineer => user.role == "engineer",
+        CaseRole::Collaborator => matches!(user.role.as_str(), "engineer" | "collaborator"),
+    };
+    if !allowed {
+        return Err(ServiceError::Invalid {
+            field: "role",
+            reason: format!(
+                "a {} account cannot be invited as {}",
+                user.role,
+                match role {
+                    CaseRole::Engineer => "engineer",
+                    CaseRole::Collaborator => "collaborator",
+                }
+            ),
+        });
+    }
+    let user = UserId::from_uuid(user.id);
+    modify(app, who, case, Some(expected_version), |c, ctx| {
+        c.add_member(user, role, ctx.actor, ctx.now)
+    })
+    .await
+}
+
+async fn resolve(
+    conn: &mut embargo_store::AnyConnection,
+    case: CaseRef,
+) -> Result<CaseId, ServiceError> {
+    match case {
+        CaseRef::Id(id) => Ok(id),
+        CaseRef::Tracking(t) => cases::find_by_tracking(conn, &t)
+            .await?
+            .ok_or(ServiceError::NotFound),
+    }
+}
+
+/// Loads a case if the caller may see it; `NotFound` both when it does not exist and when they
+/// may not see it.
+pub(crate) async fn load_visible(
+    conn: &mut embargo_store::AnyConnection,
+    who: &Principal,
+    id: CaseId,
+) -> Result<Case, ServiceError> {
+    let case = cases::get(conn, id)
+        .await
+        .context("loading a case")?
+        .ok_or(ServiceError::NotFound)?;
+    if !case.can_view(&who.actor) {
+        return Err(ServiceError::NotFound);
+    }
+    Ok(case)
+}
+
+fn view(case: &Case, who: &Principal) -> CaseView {
+    let membership = case.membership(&who.actor);
+    // load_visible guarantees some access; Reporter is the narrowest fallback.
+    let access = access::case_access(&who.actor, &membership).unwrap_or(Access::Reporter);
+    let allowed = case
+        .state
+        .allowed()
+        .as_slice()
+        .iter()
+        .copied()
+        .filter(|to| access::can_transition(&who.actor, &membership, *to))
+        .collect();
+    CaseView {
+        case: redact(case, who, access),
+        access,
+        allowed,
+    }
+}
+
+/// The case record with everything `access` may not see removed.
+///
+/// - team, engineer member: everything;
+/// - collaborator: no internal messages, no reporter identities, no assignee;
+/// - reporter: the title, state, deadlines they were promised (the estimate), their own reporter
+///   entry and the reporter-visible messages; no description edits by the team, no assessment,
+///   no affected lines, no members, no other reporters.
+pub fn redact(case: &Case, who: &Principal, access: Access) -> CaseRecord {
+    let actor = who.actor;
+    let mut record: CaseRecord = (**case).clone();
+    record.messages = case.visible_messages(&actor).cloned().collect();
+    match access {
+        Access::Team | Access::Engineer => {}
+        Access::Collaborator => {
+            record.reporters.clear();
+            record.assignee = None;
+            record.members.retain(|m| m.user == actor.id);
+        }
+        Access::Reporter => {
+            record.reporters.retain(|r| r.user == Some(actor.id));
+            record.members.clear();
+            record.assignee = None;
+            record.cvss = Default::default();
+            record.cwes.clear();
+            record.affected.clear();
+            record.links.clear();
+            record.upstream = None;
+            record.cve = None;
+            record.description = String::new();
+        }
+    }
+    record
+}
+
+/// Maps a domain refusal onto the service error; every message names what was wrong.
+pub(crate) fn from_domain(e: DomainError) -> ServiceError {
+    let field = match &e {
+        DomainError::Forbidden { .. } => return ServiceError::Forbidden,
+        DomainError::Conflict { .. } => return ServiceError::Conflict(e.to_string()),
+        DomainError::InvalidField { field, .. } => field,
+        DomainError::InvalidTransition { .. } => "to",
+        DomainError::ReasonRequired { .. } => "reason",
+        DomainError::InvalidCvss { .. } | DomainError::UnsupportedCvssVersion { .. } => "cvss",
+        DomainError::InvalidEmail { .. } => "reporter_email",
+        DomainError::InvalidVersion { .. }
+        | DomainError::VersionSchemeMismatch { .. }
+        | DomainError::VersionNotInLine { .. } => "version",
+        DomainError::UnknownReleaseLine(_) => "release_line",
+        DomainError::InvalidCveId { .. } => "cve",
+        DomainError::InvalidCweId { .. } => "cwe",
+        DomainError::InvalidLink { .. } => "link",
+        DomainError::NotAMember(_) => "user",
+        DomainError::DuplicateOfItself(_) => "duplicate_of",
+        _ => "value",
+    };
+    ServiceError::Invalid {
+        field,
+        reason: e.to_string(),
+    }
+}
+
+pub(crate) fn from_store(e: StoreError) -> ServiceError {
+    match e {
+        StoreError::VersionConflict { expected, found } => ServiceError::Conflict(format!(
+            "the case changed since it was read (read version {expected}, now {found}); reload and retry"
+        )),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,420 @@
+//! `/api/v1/cases`: the work queue, one case, and every change to it. Each change names the
+//! `expected_version` it is based on; a stale one is a 409 the client can show.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use embargo_domain::{
+    AffectedStatus, CaseId, CaseRole, CvssVersion, Justification, Link, ReleaseLineId,
+    RejectReason, StateKind, Target, Version, Visibility,
+};
+use embargo_service::ServiceError;
+use embargo_service::cases::{self, CaseQuery, CaseRef};
+use serde::{Deserialize, Serialize};
+
+use super::wire::{self, CaseJson, CaseSummaryJson};
+use crate::auth::Auth;
+use crate::json::AppJson;
+use crate::{ApiError, AppState};
+
+type ApiResult<T> = Result<AppJson<T>, ApiError>;
+
+fn invalid(field: &'static str, reason: impl Into<String>) -> ApiError {
+    ApiError(ServiceError::Invalid {
+        field,
+        reason: reason.into(),
+    })
+}
+
+pub(crate) fn parse_state(s: &str) -> Result<StateKind, ApiError> {
+    StateKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| {
+            let all: Vec<&str> = StateKind::ALL.iter().map(|k| k.as_str()).collect();
+            invalid("state", format!("unknown state {s:?}; one of {}", all.join(", ")))
+        })
+}
+
+fn parse_severity(s: &str) -> Result<embargo_cvss::Severity, ApiError> {
+    use embargo_cvss::Severity::*;
+    [None, Low, Medium, High, Critical]
+        .into_iter()
+        .find(|v| v.as_str().eq_ignore_ascii_case(s))
+        .ok_or_else(|| invalid("severity", format!("unknown severity {s:?}")))
+}
+
+fn parse_uuid<T: std::str::FromStr>(field: &'static str, s: &str) -> Result<T, ApiError> {
+    s.parse()
+        .map_err(|_| invalid(field, format!("{s:?} is not an id")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    /// Comma-separated states.
+    state: Option<String>,
+    /// Comma-separated severities.
+    severity: Option<String>,
+    release_line: Option<String>,
+    assignee: Option<String>,
+    upstream: Option<bool>,
+    limit: Option<i64>,
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Vec<CaseSummaryJson>> {
+    let split = |s: &Option<String>| -> Vec<String> {
+        s.as_deref()
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let query = CaseQuery {
+        states: split(&q.state)
+            .iter()
+            .map(|s| parse_state(s))
+            .collect::<Result<_, _>>()?,
+        severities: split(&q.severity)
+            .iter()
+            .map(|s| parse_severity(s))
+            .collect::<Result<_, _>>()?,
+        release_line: q
+            .release_line
+            .as_deref()
+            .map(|s| parse_uuid::<ReleaseLineId>("release_line", s))
+            .transpose()?,
+        assignee: q
+            .assignee
+            .as_deref()
+            .map(|s| parse_uuid("assignee", s))
+            .transpose()?,
+        upstream: q.upstream,
+        limit: q.limit,
+    };
+    let rows = cases::list(&state.app, &who, query).await?;
+    Ok(AppJson(rows.iter().map(wire::summary_json).collect()))
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+) -> ApiResult<CaseJson> {
+    let view = cases::get(&state.app, &who, CaseRef::parse(&case)?).await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TransitionJson {
+    to: String,
+    expected_version: i64,
+    reason: Option<String>,
+    /// For `rejected`: not-a-vulnerability, duplicate, out-of-scope, informative.
+    reject_reason: Option<String>,
+    /// For a duplicate: the case it duplicates.
+    duplicate_of: Option<String>,
+}
+
+fn target(t: &TransitionJson) -> Result<Target, ApiError> {
+    Ok(match parse_state(&t.to)? {
+        StateKind::Acknowledged => Target::Acknowledged,
+        StateKind::Triage => Target::Triage,
+        StateKind::NeedsInfo => Target::NeedsInfo,
+        StateKind::Accepted => Target::Accepted,
+        StateKind::FixInProgress => Target::FixInProgress,
+        StateKind::FixVerified => Target::FixVerified,
+        StateKind::Released => Target::Released,
+        StateKind::Disclosed => Target::Disclosed,
+        StateKind::New => return Err(invalid("to", "a case never moves back to new")),
+        StateKind::Rejected => Target::Rejected(match t.reject_reason.as_deref() {
+            Some("not-a-vulnerability") => RejectReason::NotAVulnerability,
+            Some("out-of-scope") => RejectReason::OutOfScope,
+            Some("informative") => RejectReason::Informative,
+            Some("duplicate") => {
+                let of = t
+                    .duplicate_of
+                    .as_deref()
+                    .ok_or_else(|| invalid("duplicate_of", "a duplicate names the case it duplicates"))?;
+                RejectReason::Duplicate(parse_uuid::<CaseId>("duplicate_of", of)?)
+            }
+            Some(other) => {
+                return Err(invalid(
+                    "reject_reason",
+                    format!(
+                        "unknown reason {other:?}; one of not-a-vulnerability, duplicate, out-of-scope, informative"
+                    ),
+                ));
+            }
+            None => return Err(invalid("reject_reason", "rejecting needs a reject_reason")),
+        }),
+    })
+}
+
+pub(crate) async fn transition(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<TransitionJson>,
+) -> ApiResult<CaseJson> {
+    let to = target(&body)?;
+    let view = cases::transition(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.expected_version,
+        to,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CvssJson {
+    vector: String,
+    expected_version: i64,
+}
+
+pub(crate) async fn set_cvss(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<CvssJson>,
+) -> ApiResult<CaseJson> {
+    let view = cases::set_cvss(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.expected_version,
+        &body.vector,
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct VersionQuery {
+    expected_version: i64,
+}
+
+pub(crate) async fn remove_cvss(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path((case, version)): Path<(String, String)>,
+    Query(q): Query<VersionQuery>,
+) -> ApiResult<CaseJson> {
+    let version = match version.as_str() {
+        "3.1" => CvssVersion::V3_1,
+        "4.0" => CvssVersion::V4_0,
+        other => return Err(invalid("version", format!("{other:?}: use 3.1 or 4.0"))),
+    };
+    let view = cases::remove_cvss(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        q.expected_version,
+        version,
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AffectedBody {
+    status: String,
+    expected_version: i64,
+    justification: Option<String>,
+    fixed_in: Option<String>,
+    #[serde(default)]
+    links: Vec<String>,
+    #[serde(default)]
+    verified: bool,
+    reason: Option<String>,
+}
+
+fn affected_status(
+    b: &AffectedBody,
+    who: &embargo_service::accounts::Principal,
+    now: jiff::Timestamp,
+) -> Result<AffectedStatus, ApiError> {
+    Ok(match b.status.as_str() {
+        "unknown" => AffectedStatus::Unknown,
+        "affected" => AffectedStatus::Affected,
+        "fix-in-progress" => AffectedStatus::FixInProgress,
+        "not-affected" => {
+            let j = b
+                .justification
+                .as_deref()
+                .ok_or_else(|| invalid("justification", "not-affected needs a justification"))?;
+            let justification = [
+                Justification::ComponentNotPresent,
+                Justification::VulnerableCodeNotPresent,
+                Justification::VulnerableCodeNotInExecutePath,
+                Justification::VulnerableCodeCannotBeControlledByAdversary,
+                Justification::InlineMitigationsAlreadyExist,
+            ]
+            .into_iter()
+            .find(|x| x.as_str() == j)
+            .ok_or_else(|| invalid("justification", format!("unknown VEX justification {j:?}")))?;
+            AffectedStatus::NotAffected { justification }
+        }
+        "fixed" => {
+            let v = b
+                .fixed_in
+                .as_deref()
+                .ok_or_else(|| invalid("fixed_in", "fixed needs the fixed-in version"))?;
+            let fixed_in =
+                Version::parse(v).map_err(|e| invalid("fixed_in", e.to_string()))?;
+            let links = b
+                .links
+                .iter()
+                .map(|l| Link::parse(l).map_err(|e| invalid("links", e.to_string())))
+                .collect::<Result<_, _>>()?;
+            AffectedStatus::Fixed {
+                fixed_in,
+                links,
+                verified_by: b.verified.then_some(who.actor.id),
+                verified_at: b.verified.then_some(now),
+            }
+        }
+        "wont-fix" => AffectedStatus::WontFix {
+            reason: b
+                .reason
+                .clone()
+                .filter(|r| !r.trim().is_empty())
+                .ok_or_else(|| invalid("reason", "wont-fix needs a reason"))?,
+        },
+        other => {
+            return Err(invalid(
+                "status",
+                format!(
+                    "unknown status {other:?}; one of unknown, affected, not-affected, fix-in-progress, fixed, wont-fix"
+                ),
+            ));
+        }
+    })
+}
+
+pub(crate) async fn set_affected(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path((case, line)): Path<(String, String)>,
+    AppJson(body): AppJson<AffectedBody>,
+) -> ApiResult<CaseJson> {
+    let line: ReleaseLineId = parse_uuid("release_line", &line)?;
+    let status = affected_status(&body, &who, state.app.clock.now())?;
+    let view = cases::set_affected(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.expected_version,
+        line,
+        status,
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MessageBody {
+    /// reporter, collaborators or internal. Required: a message is never ambiguous.
+    visibility: String,
+    body: String,
+}
+
+pub(crate) async fn post_message(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<MessageBody>,
+) -> Result<(StatusCode, AppJson<CaseJson>), ApiError> {
+    let visibility = match body.visibility.as_str() {
+        "reporter" => Visibility::Reporter,
+        "collaborators" => Visibility::Collaborators,
+        "internal" => Visibility::Internal,
+        other => {
+            return Err(invalid(
+                "visibility",
+                format!("{other:?}: use reporter, collaborators or internal"),
+            ));
+        }
+    };
+    let view =
+        cases::post_message(&state.app, &who, CaseRef::parse(&case)?, visibility, &body.body)
+            .await?;
+    Ok((StatusCode::CREATED, AppJson(wire::case_json(&view))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MemberBody {
+    user: String,
+    role: String,
+    expected_version: i64,
+}
+
+pub(crate) async fn add_member(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<MemberBody>,
+) -> ApiResult<CaseJson> {
+    let role = match body.role.as_str() {
+        "engineer" => CaseRole::Engineer,
+        "collaborator" => CaseRole::Collaborator,
+        other => return Err(invalid("role", format!("{other:?}: use engineer or collaborator"))),
+    };
+    let view = cases::add_member(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.expected_version,
+        &body.user,
+        role,
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+#[derive(Serialize)]
+pub(crate) struct AuditJson {
+    actor: String,
+    actor_role: &'static str,
+    at: jiff::Timestamp,
+    action: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    before: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after: Option<serde_json::Value>,
+}
+
+pub(crate) async fn audit(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+) -> ApiResult<Vec<AuditJson>> {
+    let events = cases::audit(&state.app, &who, CaseRef::parse(&case)?).await?;
+    Ok(AppJson(
+        events
+            .into_iter()
+            .map(|e| AuditJson {
+                actor: e.actor.to_string(),
+                actor_role: e.actor_role.as_str(),
+                at: e.at,
+                action: e.action.to_string(),
+                before: e.before,
+                after: e.after,
+            })
+            .collect(),
+    ))
+}

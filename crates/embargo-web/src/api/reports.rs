@@ -1,0 +1,136 @@
+//! `POST /api/v1/reports` (public intake) and `GET /api/v1/reports` (the team).
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::StatusCode;
+use embargo_domain::Channel;
+use embargo_service::ServiceError;
+use embargo_service::intake::{self, Submission};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Auth;
+use crate::json::AppJson;
+use crate::{ApiError, AppState};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewReportJson {
+    title: String,
+    description: String,
+    reporter_email: String,
+    reporter_name: Option<String>,
+    product: Option<String>,
+    version: Option<String>,
+    #[serde(default)]
+    credit_consent: bool,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ReceiptJson {
+    tracking_id: String,
+    status: &'static str,
+    message: &'static str,
+}
+
+pub(crate) const RECEIPT_MESSAGE: &str = "Thank you: your report has been received and stored. \
+    Keep the tracking id; the security team will confirm or reject the issue and tell you the \
+    expected timeline for a fix. Please do not make the issue public until it has been fixed \
+    and disclosed.";
+
+/// Public intake. The body is kept as received (the report's raw original) and parsed here; the
+/// report is committed before the 201 is sent.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    body: Bytes,
+) -> Result<(StatusCode, AppJson<ReceiptJson>), ApiError> {
+    if !state.intake_limiter.check(peer.ip()) {
+        return Err(ApiError(ServiceError::RateLimited));
+    }
+    let parsed: NewReportJson = serde_json::from_slice(&body).map_err(|e| {
+        ApiError(ServiceError::Invalid {
+            field: crate::json::field_named_in(&e.to_string()).unwrap_or("body"),
+            reason: e.to_string(),
+        })
+    })?;
+    let receipt = intake::submit(
+        &state.app,
+        Channel::Api,
+        Submission {
+            title: parsed.title,
+            description: parsed.description,
+            reporter_email: parsed.reporter_email,
+            reporter_name: parsed.reporter_name,
+            product: parsed.product,
+            version: parsed.version,
+            credit_consent: parsed.credit_consent,
+        },
+        &body,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        AppJson(ReceiptJson {
+            tracking_id: receipt.tracking_id.to_string(),
+            status: "received",
+            message: RECEIPT_MESSAGE,
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ListQuery {
+    limit: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct ReportJson {
+    id: String,
+    tracking_id: String,
+    channel: &'static str,
+    reporter_email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reporter_name: Option<String>,
+    received_at: Timestamp,
+    subject: String,
+    attachments: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    case: Option<String>,
+}
+
+pub(crate) fn channel_str(c: Channel) -> &'static str {
+    match c {
+        Channel::Email => "email",
+        Channel::WebForm => "web-form",
+        Channel::Api => "api",
+        Channel::Import => "import",
+    }
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<AppJson<Vec<ReportJson>>, ApiError> {
+    let reports = intake::list_reports(&state.app, &who, q.limit).await?;
+    Ok(AppJson(
+        reports
+            .into_iter()
+            .map(|r| ReportJson {
+                id: r.id.to_string(),
+                tracking_id: r.tracking_id.to_string(),
+                channel: channel_str(r.channel),
+                reporter_email: r.reporter.email.as_ref().to_owned(),
+                reporter_name: r.reporter.name,
+                received_at: r.received_at,
+                subject: r.subject,
+                attachments: r.attachments,
+                case: r.case.map(|c| c.to_string()),
+            })
+            .collect(),
+    ))
+}
