@@ -461,7 +461,10 @@ impl Case {
 
     // ----- deadlines -----
 
-    fn disclose_pinned(&self) -> bool {
+    /// Whether the disclosure deadline is pinned by an upstream's disclosure date: such a deadline
+    /// does not move with needs-info pauses (see [`Case::effective_deadlines`]). `store` needs it to
+    /// order the work queue in SQL the way [`Case::due_key`] does.
+    pub fn disclose_pinned(&self) -> bool {
         self.upstream
             .as_ref()
             .is_some_and(|u| u.disclosure.is_some())

@@ -13,6 +13,17 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("stored value in {column} is not valid: {value:?}")]
     Corrupt { column: &'static str, value: String },
+    /// An optimistic-concurrency check failed: the row was changed since it was read.
+    #[error("the record changed since it was read (expected version {expected}, found {found})")]
+    VersionConflict { expected: i64, found: i64 },
+    #[error("no {entity} with id {id}")]
+    NotFound { entity: &'static str, id: String },
+    /// A report can belong to one case only.
+    #[error("report {report} is already attached to case {case}")]
+    ReportAttachedElsewhere { report: String, case: String },
+    /// The caller passed something the store cannot write as asked (a programming error upstream).
+    #[error("cannot store {what}: {reason}")]
+    Invalid { what: &'static str, reason: String },
 }
 
 /// Which integrity rule of the schema a write broke.

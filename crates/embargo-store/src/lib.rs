@@ -2,17 +2,28 @@
 //!
 //! Everything goes through an [`sqlx::AnyPool`], so each query is written once with `$N`
 //! placeholders and runs on either backend. The schema sticks to types both backends share
-//! (TEXT ids, BIGINT Unix microseconds, BOOLEAN, TEXT JSON). Where SQL must differ, the
+//! (TEXT ids, BIGINT Unix microseconds, 0/1 integer flags, TEXT JSON, BLOB/BYTEA bytes). Where SQL must differ, the
 //! difference lives in [`dialect`], and nowhere else.
 //!
 //! Repository functions take a connection or transaction (`&mut AnyConnection`) so that the
-//! service layer decides the transaction boundaries; they return row structs or plain values,
-//! never HTTP or domain-service concepts.
+//! service layer decides the transaction boundaries. Reports, cases, audit events and the catalog
+//! come back as `embargo-domain` types: row structs stay private to this crate and are converted
+//! at its edge, and a stored value the domain would not accept is [`StoreError::Corrupt`].
+//!
+//! Map of the schema (migrations `0001_foundation`, `0002_cases`):
+//! - `users`; the catalog `products` › `editions` › `release_lines` › `components`;
+//! - `reports` with `report_attachments` and `report_raw` (the original bytes), see [`reports`];
+//! - `cases` (one row per case: state, assessment, deadlines, milestones, estimate, upstream) with
+//!   `case_reporters`, `case_members`, `case_affected`, `case_cwes`, `case_links`, and the
+//!   append-only `messages` and `audit_events`, see [`cases`].
 
+pub mod cases;
 pub mod catalog;
+pub mod codes;
 mod db;
 pub mod dialect;
 mod error;
+pub mod reports;
 mod time;
 pub mod tokens;
 pub mod users;
@@ -27,6 +38,33 @@ pub use time::{from_micros, to_micros};
 /// BOOLEAN columns); rows turn them back into `bool` with `!= 0`.
 pub(crate) fn flag(value: bool) -> i64 {
     i64::from(value)
+}
+
+/// Parses a stored uuid; anything else is [`StoreError::Corrupt`].
+pub(crate) fn parse_uuid(column: &'static str, value: &str) -> Result<uuid::Uuid, StoreError> {
+    uuid::Uuid::parse_str(value).map_err(|_| StoreError::Corrupt {
+        column,
+        value: value.to_owned(),
+    })
+}
+
+/// A value bound to a query assembled at run time (filters), in placeholder order.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+impl Bind {
+    pub(crate) fn apply_as<'q, O>(
+        self,
+        query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments> {
+        match self {
+            Bind::Text(s) => query.bind(s),
+            Bind::Int(i) => query.bind(i),
+        }
+    }
 }
 
 /// A transaction on either backend.

@@ -1289,3 +1289,20 @@ fn case_titles_are_required_short_and_single_line() {
     assert!(case.set_title(&"x".repeat(201), &team(), h(2)).is_err());
     assert!(case.set_title(&"x".repeat(200), &team(), h(2)).is_ok());
 }
+
+#[test]
+fn only_an_upstream_disclosure_date_pins_the_disclosure_deadline() {
+    let mut record = open_case().into_record();
+    assert!(!Case::restore(record.clone()).disclose_pinned());
+    record.upstream = Some(Upstream {
+        project: "openssl".into(),
+        advisory: None,
+        url: None,
+        disclosure: None,
+    });
+    assert!(!Case::restore(record.clone()).disclose_pinned());
+    if let Some(u) = record.upstream.as_mut() {
+        u.disclosure = Some(d(10));
+    }
+    assert!(Case::restore(record).disclose_pinned());
+}

@@ -3,8 +3,12 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod case_list;
+mod cases;
 mod catalog;
 mod db;
+mod reports;
+mod support;
 mod users;
 
 use jiff::Timestamp;
