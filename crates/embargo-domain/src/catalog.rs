@@ -1,9 +1,9 @@
 //! The catalog: Product › Edition › ReleaseLine (Gateway › Enterprise › 3.4.x), and versions.
 //!
 //! A release line follows one [`VersionScheme`]: three-part semantic versions (`3.4.2`) or four-part
-//! enterprise versions (`3.4.1.2`). A line is named by its version prefix and `.x` (`3.4.x`,
-//! `3.4.1.x`): every part but the last, so that the line's next patch release is always its latest
-//! release with the last part incremented.
+//! enterprise versions (`3.4.1.2`). A line is named by its major and minor version and `.x`
+//! (`3.4.x`) in both schemes, as the vendor's editions name them (Enterprise 3.4.x ships 3.4.1.1,
+//! 3.4.1.2, …); the line's next patch release is its latest release with the last part incremented.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -43,7 +43,7 @@ impl VersionScheme {
     const fn example_line(self) -> &'static str {
         match self {
             VersionScheme::Semver => "3.4.x",
-            VersionScheme::Enterprise => "3.4.1.x",
+            VersionScheme::Enterprise => "3.4.x",
         }
     }
 }
@@ -224,7 +224,7 @@ pub struct ReleaseLine {
 
 impl ReleaseLine {
     /// A supported, non-LTS line without components. `name` is the prefix and `.x`, matching `scheme`
-    /// (`3.4.x` for three-part, `3.4.1.x` for four-part); `latest` must belong to the line.
+    /// (`3.4.x`, for both schemes); `latest` must belong to the line.
     pub fn new(
         id: ReleaseLineId,
         name: &str,
@@ -247,7 +247,7 @@ impl ReleaseLine {
             })
             .collect::<Option<Vec<u64>>>()
             .ok_or_else(bad)?;
-        if prefix.len() != scheme.parts() - 1 {
+        if prefix.len() != 2 {
             return Err(bad());
         }
         let mut line = ReleaseLine {
@@ -511,9 +511,11 @@ mod tests {
         assert!(!l.line_matches(&v("3.40.2")));
         assert!(!l.line_matches(&v("3.5.0")));
         assert!(!l.line_matches(&v("3.4.2.1")));
-        let e = line("3.4.1.x", VersionScheme::Enterprise, None);
+        let e = line("3.4.x", VersionScheme::Enterprise, None);
         assert!(e.line_matches(&v("3.4.1.7")));
-        assert!(!e.line_matches(&v("3.4.2.7")));
+        assert!(e.line_matches(&v("3.4.2.7")));
+        assert!(!e.line_matches(&v("3.5.0.1")));
+        assert!(!e.line_matches(&v("3.4.1")));
         assert_eq!(
             l.check_version(&v("3.5.0")),
             Err(DomainError::VersionNotInLine {
@@ -530,7 +532,7 @@ mod tests {
             v("3.4.10")
         );
         assert_eq!(
-            line("3.4.1.x", VersionScheme::Enterprise, Some("3.4.1.1")).next_patch(),
+            line("3.4.x", VersionScheme::Enterprise, Some("3.4.1.1")).next_patch(),
             v("3.4.1.2")
         );
         assert_eq!(
@@ -540,13 +542,13 @@ mod tests {
     }
 
     #[test]
-    fn line_names_must_match_the_scheme() {
+    fn line_names_are_major_dot_minor_dot_x_in_both_schemes() {
         let id = ReleaseLineId::from_uuid(uuid::Uuid::nil());
         for (name, scheme) in [
             ("3.4", VersionScheme::Semver),
             ("3.x", VersionScheme::Semver),
             ("3.4.1.x", VersionScheme::Semver),
-            ("3.4.x", VersionScheme::Enterprise),
+            ("3.4.1.x", VersionScheme::Enterprise),
             ("3.04.x", VersionScheme::Semver),
             ("x", VersionScheme::Semver),
         ] {
@@ -563,8 +565,8 @@ mod tests {
             Err(DomainError::VersionNotInLine { .. })
         ));
         assert_eq!(
-            line("3.4.1.x", VersionScheme::Enterprise, None).name(),
-            "3.4.1.x"
+            line("3.4.x", VersionScheme::Enterprise, None).name(),
+            "3.4.x"
         );
     }
 

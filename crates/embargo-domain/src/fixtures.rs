@@ -117,7 +117,7 @@ pub fn report(n: u128, from: &str, received_at: Timestamp) -> Report {
     .unwrap()
 }
 
-/// Gateway: Community 3.4.x (1) and 4.0.x (2), Enterprise 3.4.1.x (3) and 4.0.1.x (4). Major 4 is
+/// Gateway: Community 3.4.x (1) and 4.0.x (2), Enterprise 3.4.x (3) and 4.0.x (4). Major 4 is
 /// the latest.
 pub fn catalog() -> Catalog {
     let semver = |n, name, latest: &str| {
@@ -152,8 +152,8 @@ pub fn catalog() -> Catalog {
                     id: EditionId::from_uuid(Uuid::from_u128(0xB1)),
                     name: "Enterprise".into(),
                     lines: vec![
-                        enterprise(3, "3.4.1.x", "3.4.1.1"),
-                        enterprise(4, "4.0.1.x", "4.0.1.3"),
+                        enterprise(3, "3.4.x", "3.4.1.1"),
+                        enterprise(4, "4.0.x", "4.0.1.3"),
                     ],
                 },
             ],

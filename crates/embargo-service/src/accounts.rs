@@ -287,6 +287,27 @@ pub async fn authenticate_token(
     })
 }
 
+/// The principal the operator's command line acts as: an existing, enabled account, with every
+/// scope its role allows (whoever runs the CLI already holds the database).
+pub async fn operator(app: &App, username: &str) -> Result<Principal, ServiceError> {
+    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let user = users::find_by_username(&mut conn, username)
+        .await?
+        .ok_or_else(|| ServiceError::Invalid {
+            field: "as",
+            reason: format!("no account named {username:?}"),
+        })?;
+    let mut scopes = Scopes::all();
+    if user.role != "admin" {
+        scopes.0.retain(|s| *s != Scope::Admin);
+    }
+    Ok(Principal {
+        actor: actor_of(&user)?,
+        username: user.username,
+        scopes,
+    })
+}
+
 fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }

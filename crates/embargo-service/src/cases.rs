@@ -175,15 +175,17 @@ where
     ))
 }
 
+/// Moves the case. `expected_version`: the version the caller read (the API always sends it);
+/// `None` moves the current version (the operator's CLI).
 pub async fn transition(
     app: &App,
     who: &Principal,
     case: CaseRef,
-    expected_version: i64,
+    expected_version: Option<i64>,
     to: Target,
     reason: Option<&str>,
 ) -> Result<CaseView, ServiceError> {
-    modify(app, who, case, Some(expected_version), |c, ctx| {
+    modify(app, who, case, expected_version, |c, ctx| {
         c.transition(to, ctx.actor, reason, ctx.now)
     })
     .await

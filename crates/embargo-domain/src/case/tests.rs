@@ -1021,7 +1021,7 @@ fn the_latest_major_line_being_affected_shortens_the_fix_deadline() {
             h(6),
         )
         .unwrap();
-    assert_eq!(case.deadlines.fix, d(14), "4.0.1.x is");
+    assert_eq!(case.deadlines.fix, d(14), "4.0.x is");
     assert_eq!(
         events.last().unwrap().after.as_ref().unwrap()["rule"],
         json!("high, latest major")

@@ -132,7 +132,7 @@ async fn seed_gateway(conn: &mut embargo_store::AnyConnection) {
             "enterprise",
             "Enterprise",
             "four-part",
-            vec![("3.4.1.x", Some("3.4.1.2")), ("3.10.1.x", None)],
+            vec![("3.4.x", Some("3.4.1.2")), ("3.10.x", None)],
         ),
         (
             "oss",
@@ -161,8 +161,8 @@ async fn seed_gateway(conn: &mut embargo_store::AnyConnection) {
                     name: line,
                     latest_version: latest,
                     supported: line != "3.9.x",
-                    lts: line == "3.4.1.x",
-                    support_ends_on: (line == "3.4.1.x").then_some("2028-06-30"),
+                    lts: line == "3.4.x",
+                    support_ends_on: (line == "3.4.x").then_some("2028-06-30"),
                 },
                 now,
             )
@@ -196,7 +196,7 @@ async fn the_catalog_loads_into_the_domain_model_with_schemes_support_and_compon
     assert_eq!(editions, ["Enterprise", "OSS"]);
     let enterprise = &gateway.editions[0];
     let lines: Vec<String> = enterprise.lines.iter().map(|l| l.name()).collect();
-    assert_eq!(lines, ["3.10.1.x", "3.4.1.x"], "newest first, numerically");
+    assert_eq!(lines, ["3.10.x", "3.4.x"], "newest first, numerically");
     let lts = &enterprise.lines[1];
     assert_eq!(lts.scheme(), VersionScheme::Enterprise);
     assert_eq!(lts.latest(), Some(Version::parse("3.4.1.2").unwrap()));

@@ -40,7 +40,7 @@ pub struct World {
     pub reporter: UserId,
     pub other_reporter: UserId,
     pub other_engineer: UserId,
-    /// Gateway Community 3.4.x (three-part) and 4.0.x, Enterprise 3.4.1.x (four-part).
+    /// Gateway Community 3.4.x (three-part) and 4.0.x, Enterprise 3.4.x (four-part).
     pub line_34: ReleaseLineId,
     pub line_40: ReleaseLineId,
     pub line_341: ReleaseLineId,
@@ -113,7 +113,7 @@ pub async fn world(conn: &mut AnyConnection) -> World {
     };
     let line_34 = line("community", "three-part", "3.4.x", "3.4.9").await;
     let line_40 = line("community", "three-part", "4.0.x", "4.0.2").await;
-    let line_341 = line("enterprise", "four-part", "3.4.1.x", "3.4.1.1").await;
+    let line_341 = line("enterprise", "four-part", "3.4.x", "3.4.1.1").await;
     World {
         team: user(conn, "tess", "team").await,
         engineer: user(conn, "enzo", "engineer").await,

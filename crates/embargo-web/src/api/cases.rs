@@ -168,7 +168,7 @@ pub(crate) async fn transition(
         &state.app,
         &who,
         CaseRef::parse(&case)?,
-        body.expected_version,
+        Some(body.expected_version),
         to,
         body.reason.as_deref(),
     )
@@ -391,7 +391,7 @@ pub(crate) struct AuditJson {
     actor: String,
     actor_role: &'static str,
     at: jiff::Timestamp,
-    action: String,
+    action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     before: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -411,7 +411,7 @@ pub(crate) async fn audit(
                 actor: e.actor.to_string(),
                 actor_role: e.actor_role.as_str(),
                 at: e.at,
-                action: e.action.to_string(),
+                action: e.action.as_str(),
                 before: e.before,
                 after: e.after,
             })

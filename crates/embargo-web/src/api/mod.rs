@@ -11,7 +11,6 @@ use axum::routing::{delete, get, post, put};
 
 use crate::AppState;
 
-pub(crate) use reports::RECEIPT_MESSAGE;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()

@@ -35,7 +35,7 @@ pub(crate) struct ReceiptJson {
     message: &'static str,
 }
 
-pub(crate) const RECEIPT_MESSAGE: &str = "Thank you: your report has been received and stored. \
+const RECEIPT_MESSAGE: &str = "Thank you: your report has been received and stored. \
     Keep the tracking id; the security team will confirm or reject the issue and tell you the \
     expected timeline for a fix. Please do not make the issue public until it has been fixed \
     and disclosed.";
