@@ -29,7 +29,8 @@ pub struct NewEdition<'a> {
     pub product_id: Uuid,
     pub slug: &'a str,
     pub name: &'a str,
-    /// `three-part` (3.4.1) or `four-part` (3.4.1.1).
+    /// `three-part` (3.4.1) or `four-part` (3.4.1.1); from a domain [`VersionScheme`] use
+    /// [`crate::codes::version_scheme_code`].
     pub version_scheme: &'a str,
 }
 
