@@ -46,6 +46,15 @@ pub enum Command {
     Demo,
     /// Print the effective configuration (secrets redacted) and exit
     Config,
+    /// Reports as received
+    #[command(subcommand)]
+    Reports(crate::commands::reports::ReportsCommand),
+    /// The work queue and case workflow
+    #[command(subcommand)]
+    Cases(crate::commands::cases::CasesCommand),
+    /// Products, editions, release lines and bundled components
+    #[command(subcommand)]
+    Catalog(crate::commands::catalog::CatalogCommand),
     /// Manage accounts and API tokens
     #[command(subcommand)]
     User(crate::commands::user::UserCommand),

@@ -40,6 +40,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => runtime()?.block_on(commands::demo::run(config)),
         Command::Config => commands::show_config(&config),
         Command::User(cmd) => runtime()?.block_on(commands::user::run(config, cmd)),
+        Command::Reports(cmd) => runtime()?.block_on(commands::reports::run(config, cmd)),
+        Command::Cases(cmd) => runtime()?.block_on(commands::cases::run(config, cmd)),
+        Command::Catalog(cmd) => runtime()?.block_on(commands::catalog::run(config, cmd)),
         Command::Cvss(cmd) => commands::cvss::run(cmd),
     }
 }

@@ -1,8 +1,11 @@
 //! One module per subcommand.
 
+pub mod cases;
+pub mod catalog;
 pub mod cvss;
 pub mod demo;
 pub mod migrate;
+pub mod reports;
 pub mod serve;
 pub mod user;
 
@@ -24,6 +27,41 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         .await
         .with_context(|| format!("database_url {}: cannot apply migrations", redact_url(&url)))?;
     Ok(App::new(db, Clock::system()))
+}
+
+/// Prints the first admin's one-time password, once, when this call created the account.
+pub fn announce_first_admin(
+    admin: Option<embargo_service::bootstrap::FirstAdmin>,
+    to_stderr: bool,
+) {
+    use secrecy::ExposeSecret;
+    if let Some(admin) = admin {
+        let text = format!(
+            "Created the first admin account.\n  username: {}\n  password: {}\n\
+             This password is shown only now; change it after signing in.",
+            admin.username,
+            admin.password.expose_secret()
+        );
+        if to_stderr {
+            eprintln!("{text}");
+        } else {
+            println!("{text}");
+        }
+    }
+}
+
+/// The account an operator command acts as (`--as`, default `admin`). On an empty database the
+/// first admin is created here, as `serve` would, and its password shown once on stderr.
+pub async fn operator(
+    app: &App,
+    config: &Config,
+    username: &str,
+) -> anyhow::Result<embargo_service::accounts::Principal> {
+    let admin = embargo_service::bootstrap::ensure_first_admin(app, &config.admin_email)
+        .await
+        .context("creating the first admin account")?;
+    announce_first_admin(admin, true);
+    Ok(embargo_service::accounts::operator(app, username).await?)
 }
 
 /// `embargo config`: the effective configuration as TOML, database password redacted.

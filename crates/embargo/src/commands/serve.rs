@@ -4,7 +4,6 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
@@ -18,18 +17,11 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("listen {}: cannot bind", config.listen))?;
     let app = super::open_app(&config).await?;
 
-    if let Some(admin) = embargo_service::bootstrap::ensure_first_admin(&app, &config.admin_email)
+    let admin = embargo_service::bootstrap::ensure_first_admin(&app, &config.admin_email)
         .await
-        .context("creating the first admin account")?
-    {
-        // Shown once on stdout for whoever started the server; never logged.
-        println!(
-            "Created the first admin account.\n  username: {}\n  password: {}\n\
-             This password is shown only now; change it after signing in.",
-            admin.username,
-            admin.password.expose_secret()
-        );
-    }
+        .context("creating the first admin account")?;
+    // Shown once on stdout for whoever started the server; never logged.
+    super::announce_first_admin(admin, false);
     if args.demo {
         let summary = embargo_service::demo::seed(&app)
             .await

@@ -1,0 +1,273 @@
+//! `embargo cases`: the work queue, one case, and moving a case.
+
+use std::process::ExitCode;
+
+use anyhow::bail;
+use clap::Subcommand;
+use embargo_domain::{CaseId, RejectReason, StateKind, Target};
+use embargo_service::cases::{self, CaseQuery, CaseRef, CaseView};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::output::{Format, print_rows};
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// List open cases in work-queue order (overdue first)
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// Only these states, comma-separated (e.g. triage,accepted)
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
+    /// Show one case by id or tracking id
+    Show {
+        case: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
+    /// Move a case to another state
+    Transition {
+        case: String,
+        /// The new state, e.g. triage, accepted, rejected, fix-in-progress, released
+        state: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// For rejected: not-a-vulnerability, duplicate, out-of-scope, informative
+        #[arg(long)]
+        reject_reason: Option<String>,
+        /// For a duplicate: the case it duplicates
+        #[arg(long)]
+        duplicate_of: Option<String>,
+        /// Refuse if the case changed since this version was read
+        #[arg(long)]
+        expected_version: Option<i64>,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
+}
+
+#[derive(Serialize)]
+struct Summary {
+    id: String,
+    title: String,
+    state: &'static str,
+    severity: Option<&'static str>,
+    score: Option<f64>,
+    next_deadline: Option<String>,
+    overdue: bool,
+}
+
+#[derive(Serialize)]
+struct Detail {
+    id: String,
+    version: i64,
+    title: String,
+    state: &'static str,
+    access: String,
+    allowed_transitions: Vec<&'static str>,
+    cvss_v31: Option<String>,
+    cvss_v40: Option<String>,
+    score: Option<f64>,
+    severity: Option<&'static str>,
+    fix_deadline: String,
+    disclose_deadline: String,
+    messages: usize,
+}
+
+fn parse_state(s: &str) -> anyhow::Result<StateKind> {
+    StateKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| {
+            let all: Vec<&str> = StateKind::ALL.iter().map(|k| k.as_str()).collect();
+            anyhow::anyhow!("unknown state {s:?}; one of {}", all.join(", "))
+        })
+}
+
+fn target(
+    state: &str,
+    reject_reason: Option<&str>,
+    duplicate_of: Option<&str>,
+) -> anyhow::Result<Target> {
+    Ok(match parse_state(state)? {
+        StateKind::New => bail!("a case never moves back to new"),
+        StateKind::Acknowledged => Target::Acknowledged,
+        StateKind::Triage => Target::Triage,
+        StateKind::NeedsInfo => Target::NeedsInfo,
+        StateKind::Accepted => Target::Accepted,
+        StateKind::FixInProgress => Target::FixInProgress,
+        StateKind::FixVerified => Target::FixVerified,
+        StateKind::Released => Target::Released,
+        StateKind::Disclosed => Target::Disclosed,
+        StateKind::Rejected => Target::Rejected(match reject_reason {
+            Some("not-a-vulnerability") => RejectReason::NotAVulnerability,
+            Some("out-of-scope") => RejectReason::OutOfScope,
+            Some("informative") => RejectReason::Informative,
+            Some("duplicate") => {
+                let Some(of) = duplicate_of else {
+                    bail!("--duplicate-of: a duplicate names the case it duplicates")
+                };
+                RejectReason::Duplicate(CaseId::from_uuid(
+                    of.parse()
+                        .map_err(|_| anyhow::anyhow!("--duplicate-of: {of:?} is not a case id"))?,
+                ))
+            }
+            Some(other) => bail!(
+                "--reject-reason: unknown reason {other:?}; one of not-a-vulnerability, duplicate, out-of-scope, informative"
+            ),
+            None => bail!("--reject-reason is needed to reject a case"),
+        }),
+    })
+}
+
+fn detail(view: &CaseView) -> Detail {
+    let c = &view.case;
+    let score = c.cvss.score();
+    Detail {
+        id: c.id.to_string(),
+        version: c.version,
+        title: c.title.clone(),
+        state: c.state.kind().as_str(),
+        access: format!("{:?}", view.access).to_lowercase(),
+        allowed_transitions: view.allowed.iter().map(|k| k.as_str()).collect(),
+        cvss_v31: c.cvss.v3_1.as_ref().map(ToString::to_string),
+        cvss_v40: c.cvss.v4_0.as_ref().map(ToString::to_string),
+        score: score.map(|s| s.value()),
+        severity: score.map(|s| s.severity().as_str()),
+        fix_deadline: c.deadlines.fix.to_string(),
+        disclose_deadline: c.deadlines.disclose.to_string(),
+        messages: c.messages.len(),
+    }
+}
+
+fn print_detail(format: Format, d: &Detail) -> anyhow::Result<()> {
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(d)?),
+        Format::Table => {
+            let none = || "-".to_owned();
+            for (k, v) in [
+                ("id", d.id.clone()),
+                ("version", d.version.to_string()),
+                ("title", d.title.clone()),
+                ("state", d.state.to_owned()),
+                ("next states", d.allowed_transitions.join(", ")),
+                ("cvss 3.1", d.cvss_v31.clone().unwrap_or_else(none)),
+                ("cvss 4.0", d.cvss_v40.clone().unwrap_or_else(none)),
+                (
+                    "score",
+                    d.score
+                        .map(|s| format!("{s:.1} {}", d.severity.unwrap_or_default()))
+                        .unwrap_or_else(none),
+                ),
+                ("fix by", d.fix_deadline.clone()),
+                ("disclose by", d.disclose_deadline.clone()),
+                ("messages", d.messages.to_string()),
+            ] {
+                println!("{k:<12} {v}");
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> {
+    let app = super::open_app(&config).await?;
+    match cmd {
+        CasesCommand::List {
+            format,
+            state,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let states = state
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(parse_state)
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let rows: Vec<Summary> = cases::list(
+                &app,
+                &who,
+                CaseQuery {
+                    states,
+                    ..CaseQuery::default()
+                },
+            )
+            .await?
+            .into_iter()
+            .map(|s| Summary {
+                id: s.id.to_string(),
+                title: s.title,
+                state: s.state.kind().as_str(),
+                severity: s.severity.map(|x| x.as_str()),
+                score: s.score.map(|x| x.value()),
+                next_deadline: s.next_deadline.map(|t| t.to_string()),
+                overdue: s.overdue,
+            })
+            .collect();
+            print_rows(
+                format,
+                &rows,
+                &["id", "state", "severity", "next deadline", "title"],
+                |r| {
+                    vec![
+                        r.id.clone(),
+                        r.state.to_owned(),
+                        r.severity.unwrap_or("-").to_owned(),
+                        match (&r.next_deadline, r.overdue) {
+                            (Some(t), true) => format!("{t} OVERDUE"),
+                            (Some(t), false) => t.clone(),
+                            (None, _) => "-".to_owned(),
+                        },
+                        r.title.chars().take(60).collect(),
+                    ]
+                },
+            )?;
+        }
+        CasesCommand::Show {
+            case,
+            format,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let view = cases::get(&app, &who, CaseRef::parse(&case)?).await?;
+            print_detail(format, &detail(&view))?;
+        }
+        CasesCommand::Transition {
+            case,
+            state,
+            reason,
+            reject_reason,
+            duplicate_of,
+            expected_version,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let to = target(&state, reject_reason.as_deref(), duplicate_of.as_deref())?;
+            let view = cases::transition(
+                &app,
+                &who,
+                CaseRef::parse(&case)?,
+                expected_version,
+                to,
+                reason.as_deref(),
+            )
+            .await?;
+            println!(
+                "case {} is now {} (version {})",
+                view.case.id,
+                view.case.state.kind().as_str(),
+                view.case.version
+            );
+        }
+    }
+    app.db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
