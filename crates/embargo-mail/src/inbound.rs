@@ -435,10 +435,7 @@ fn from_message(message: &Message<'_>, fields: &[RawField], limits: &Limits) -> 
         .map(|m| m.address)
         .collect();
 
-    mail.date = message
-        .date()
-        .filter(|d| d.is_valid())
-        .and_then(|d| Timestamp::from_second(d.to_timestamp()).ok());
+    mail.date = message.date().and_then(timestamp);
     let date_field = headers::first(fields, "Date").map(|f| f.text());
     if mail.date.is_none()
         && let Some(text) = date_field.filter(|t| !t.trim().is_empty())
@@ -453,4 +450,25 @@ fn from_message(message: &Message<'_>, fields: &[RawField], limits: &Limits) -> 
     walker.walk(message);
     walker.finish(&mut mail);
     mail
+}
+
+/// The instant a parsed Date names, if it is a real calendar date and time.
+fn timestamp(d: &mail_parser::DateTime) -> Option<Timestamp> {
+    let date = jiff::civil::Date::new(
+        i16::try_from(d.year).ok()?,
+        i8::try_from(d.month).ok()?,
+        i8::try_from(d.day).ok()?,
+    )
+    .ok()?;
+    let time = jiff::civil::Time::new(
+        i8::try_from(d.hour).ok()?,
+        i8::try_from(d.minute).ok()?,
+        i8::try_from(d.second.min(59)).ok()?,
+        0,
+    )
+    .ok()?;
+    let offset = (i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60)
+        * if d.tz_before_gmt { -1 } else { 1 };
+    let offset = jiff::tz::Offset::from_seconds(offset).ok()?;
+    offset.to_timestamp(date.to_datetime(time)).ok()
 }

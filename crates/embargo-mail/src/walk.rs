@@ -104,7 +104,13 @@ impl<'l> Walker<'l> {
                     continue;
                 };
                 this.check_decoding(id, part);
+                let declared_html = part
+                    .content_type()
+                    .is_some_and(|ct| ct.subtype().is_some_and(|s| s.eq_ignore_ascii_case("html")));
                 match &part.body {
+                    PartType::Text(t) if declared_html => {
+                        texts.push(html_to_text(&t.replace("\r\n", "\n")));
+                    }
                     PartType::Text(t) => texts.push(t.replace("\r\n", "\n")),
                     PartType::Html(h) => texts.push(html_to_text(&h.replace("\r\n", "\n"))),
                     _ => {}
@@ -116,7 +122,21 @@ impl<'l> Walker<'l> {
         if text.trim().is_empty() {
             text = collect(self, &msg.html_body);
         }
+        // A message whose whole content is one text part has that text as its body, even when
+        // the parser filed the part as an attachment (it does so for some nested messages).
+        let mut root_is_body = false;
+        if text.trim().is_empty()
+            && msg
+                .parts
+                .first()
+                .is_some_and(|p| matches!(p.body, PartType::Text(_) | PartType::Html(_)))
+        {
+            text = collect(self, &[0]);
+            root_is_body = !text.trim().is_empty();
+        }
+        let text = text.trim_start_matches(['\r', '\n']);
         let text = text.trim_end().to_owned();
+        let is_body = |id: usize| root_is_body && id == 0;
         self.scan_text_for_pgp(&text);
         match item.heading {
             Some(heading) => self.sections.push(format!("{heading}\n\n{text}")),
@@ -127,7 +147,7 @@ impl<'l> Walker<'l> {
         let mut nested = Vec::new();
         for &id in &msg.attachments {
             let id = id as usize;
-            if !usable(id) {
+            if !usable(id) || is_body(id) {
                 continue;
             }
             let Some(part) = msg.parts.get(id) else {
