@@ -44,14 +44,14 @@ pub(crate) fn top_level_fields(raw: &[u8]) -> Vec<RawField> {
                 continue;
             }
         }
+        if first && line.starts_with(b"From ") && !trim(&line[5..]).starts_with(b":") {
+            first = false;
+            continue;
+        }
+        first = false;
         let Some(colon) = line.iter().position(|&b| b == b':') else {
-            if first && line.starts_with(b"From ") {
-                first = false;
-                continue;
-            }
             break;
         };
-        first = false;
         let name = trim(&line[..colon]);
         if name.is_empty() || !name.iter().all(|&b| (33..=126).contains(&b)) {
             break;

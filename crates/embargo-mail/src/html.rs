@@ -104,7 +104,7 @@ impl Renderer {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
-        if name.is_empty() {
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return None;
         }
         let end = tag_end(rest).map_or(html.len(), |p| start + p + 1);
@@ -202,14 +202,16 @@ impl Renderer {
         while self.out.ends_with(' ') {
             self.out.pop();
         }
-        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+        if !self.out.is_empty() && !self.out.ends_with('\n') {
             self.out.push('\n');
         }
     }
 
     fn blank_line(&mut self) {
         self.newline();
-        self.newline();
+        if !self.out.is_empty() && !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
     }
 
     fn finish(mut self) -> String {
