@@ -35,14 +35,14 @@ pub(crate) fn top_level_fields(raw: &[u8]) -> Vec<RawField> {
         if line.is_empty() {
             break;
         }
-        if matches!(line[0], b' ' | b'\t') {
-            if let Some(last) = fields.last_mut() {
-                if !last.value.is_empty() {
-                    last.value.push(b' ');
-                }
-                last.value.extend_from_slice(trim(line));
-                continue;
+        if matches!(line[0], b' ' | b'\t')
+            && let Some(last) = fields.last_mut()
+        {
+            if !last.value.is_empty() {
+                last.value.push(b' ');
             }
+            last.value.extend_from_slice(trim(line));
+            continue;
         }
         if first && line.starts_with(b"From ") && !trim(&line[5..]).starts_with(b":") {
             first = false;

@@ -59,11 +59,11 @@ pub fn html_to_text(html: &str) -> String {
     let bytes = html.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'<' {
-            if let Some(end) = r.tag(html, i) {
-                i = end;
-                continue;
-            }
+        if bytes[i] == b'<'
+            && let Some(end) = r.tag(html, i)
+        {
+            i = end;
+            continue;
         }
         // Text up to the next '<'.
         let from = if bytes[i] == b'<' { i + 1 } else { i };

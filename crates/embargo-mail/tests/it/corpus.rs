@@ -116,17 +116,13 @@ fn every_corpus_message_is_analysed_and_acknowledged_exactly_when_the_manifest_s
             }
             Expect::Optional => {
                 opt += 1;
-                if let Some(r) = &reply {
-                    if !case
-                        .reporters
-                        .iter()
-                        .any(|want| want.eq_ignore_ascii_case(r))
-                    {
-                        failures.push(format!(
-                            "{}: reply address {r} not in {:?}",
-                            case.file, case.reporters
-                        ));
-                    }
+                if let Some(r) = &reply
+                    && !case.reporters.iter().any(|w| w.eq_ignore_ascii_case(r))
+                {
+                    failures.push(format!(
+                        "{}: reply address {r} not in {:?}",
+                        case.file, case.reporters
+                    ));
                 }
             }
         }
