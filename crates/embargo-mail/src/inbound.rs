@@ -43,7 +43,7 @@ impl Mailbox {
 /// One attachment: metadata always, bytes when they fit the [`Limits`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MailAttachment {
-    /// Sanitised file name (see [`sanitize_file_name`]); never empty.
+    /// Sanitised file name (see [`sanitize_file_name`](crate::sanitize_file_name)); never empty.
     pub name: String,
     /// As declared by the sender; `application/octet-stream` when missing or malformed.
     pub media_type: MediaType,
