@@ -287,6 +287,16 @@ pub async fn authenticate_token(
     })
 }
 
+/// The system account as a principal, for automated work (seeding, scheduled jobs): team role,
+/// read and write scopes.
+pub fn system_principal() -> Principal {
+    Principal {
+        actor: crate::intake::system_actor(),
+        username: "system".to_owned(),
+        scopes: Scopes(vec![Scope::Read, Scope::Write]),
+    }
+}
+
 /// The principal the operator's command line acts as: an existing, enabled account, with every
 /// scope its role allows (whoever runs the CLI already holds the database).
 pub async fn operator(app: &App, username: &str) -> Result<Principal, ServiceError> {

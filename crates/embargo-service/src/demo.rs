@@ -80,6 +80,8 @@ const LINES: [DemoLine; 4] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
     pub release_lines: usize,
+    /// Cases created by this run (0 when they were there already).
+    pub cases: usize,
 }
 
 /// Seeds the demo catalog: product Gateway with editions Enterprise (four-part versions) and
@@ -149,7 +151,332 @@ pub async fn seed(app: &App) -> Result<DemoSummary, ServiceError> {
         }
     }
     tx.commit().await.context("committing the demo data")?;
+    let cases = seed_cases(app).await?;
     Ok(DemoSummary {
         release_lines: count,
+        cases,
     })
+}
+
+/// The demo reporters' domain: seeding cases is skipped when a report from it exists.
+const DEMO_REPORTER: &str = "alice@reporters.example";
+
+struct DemoCase {
+    title: &'static str,
+    description: &'static str,
+    reporter: &'static str,
+    cvss: &'static [&'static str],
+    /// (edition, line) pairs that are affected.
+    affected: &'static [(&'static str, &'static str)],
+    /// Transitions after acknowledgement, in order.
+    path: &'static [&'static str],
+    /// Fix each affected line in its next patch when the path passes `released`.
+    fixed: bool,
+    upstream: Option<&'static str>,
+    messages: &'static [(Visibility, &'static str)],
+    /// Arrived by import: stays `new` (nobody was acknowledged).
+    imported: bool,
+}
+
+use embargo_domain::Visibility;
+
+const CASES: &[DemoCase] = &[
+    DemoCase {
+        title: "Heap overflow in HTTP/2 header decoding",
+        description: "A crafted HPACK header block overflows a heap buffer in the HTTP/2 decoder; a remote, unauthenticated client crashes the worker and may execute code.",
+        reporter: DEMO_REPORTER,
+        cvss: &[
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        ],
+        affected: &[
+            ("Enterprise", "3.4.x"),
+            ("Enterprise", "3.3.x"),
+            ("Enterprise", "2.8.x"),
+            ("OSS", "3.4.x"),
+        ],
+        path: &[
+            "triage",
+            "accepted",
+            "fix-in-progress",
+            "fix-verified",
+            "released",
+            "disclosed",
+        ],
+        fixed: true,
+        upstream: None,
+        messages: &[
+            (
+                Visibility::Reporter,
+                "Thank you, we reproduced the crash on 3.4.1 and are working on a fix.",
+            ),
+            (
+                Visibility::Internal,
+                "Root cause: missing bound check in hpack_decode_literal; fix on all lines.",
+            ),
+        ],
+        imported: false,
+    },
+    DemoCase {
+        title: "Request smuggling through chunked extensions",
+        description: "Chunk extensions with bare LF let a front proxy and the gateway disagree on message boundaries.",
+        reporter: "bob@reporters.example",
+        cvss: &["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"],
+        affected: &[
+            ("Enterprise", "3.4.x"),
+            ("Enterprise", "3.3.x"),
+            ("OSS", "3.4.x"),
+        ],
+        path: &["triage", "accepted", "fix-in-progress"],
+        fixed: false,
+        upstream: None,
+        messages: &[(
+            Visibility::Internal,
+            "Patch under review; 3.3.x backport needs the parser refactor.",
+        )],
+        imported: false,
+    },
+    DemoCase {
+        title: "Reflected XSS in the admin console search",
+        description: "The q parameter of /admin/search is echoed without escaping.",
+        reporter: "carol@reporters.example",
+        cvss: &["CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N"],
+        affected: &[("Enterprise", "3.4.x")],
+        path: &["triage", "accepted"],
+        fixed: false,
+        upstream: None,
+        messages: &[(
+            Visibility::Reporter,
+            "Confirmed. We expect a fix within the timeline we sent you.",
+        )],
+        imported: false,
+    },
+    DemoCase {
+        title: "Timing difference in API key comparison",
+        description: "API keys are compared with memcmp; the response time leaks the matching prefix length.",
+        reporter: "dan@reporters.example",
+        cvss: &["CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N"],
+        affected: &[],
+        path: &["triage"],
+        fixed: false,
+        upstream: None,
+        messages: &[],
+        imported: false,
+    },
+    DemoCase {
+        title: "Open redirect after login",
+        description: "The next parameter accepts absolute URLs.",
+        reporter: "erin@reporters.example",
+        cvss: &[],
+        affected: &[],
+        path: &["triage", "needs-info"],
+        fixed: false,
+        upstream: None,
+        messages: &[(
+            Visibility::Reporter,
+            "Which version and configuration did you test? We cannot reproduce it on 3.4.1.",
+        )],
+        imported: false,
+    },
+    DemoCase {
+        title: "No rate limit on the password reset form",
+        description: "The password reset form can be submitted without limit.",
+        reporter: "frank@reporters.example",
+        cvss: &[],
+        affected: &[],
+        path: &["triage", "rejected:informative"],
+        fixed: false,
+        upstream: None,
+        messages: &[(
+            Visibility::Reporter,
+            "Thanks; this is hardening advice rather than a vulnerability. We track it as an improvement.",
+        )],
+        imported: false,
+    },
+    DemoCase {
+        title: "OpenSSL: excessive time checking DH keys (bundled openssl)",
+        description: "Upstream OpenSSL issue affecting the bundled OpenSSL 3.0.13 of the 3.3.x lines.",
+        reporter: "grace@reporters.example",
+        cvss: &["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"],
+        affected: &[("Enterprise", "3.3.x")],
+        path: &["triage", "accepted", "fix-in-progress", "fix-verified"],
+        fixed: false,
+        upstream: Some("OpenSSL"),
+        messages: &[(
+            Visibility::Internal,
+            "Waiting for the OpenSSL release; our disclosure follows theirs.",
+        )],
+        imported: false,
+    },
+    DemoCase {
+        title: "Cache poisoning through the X-Forwarded-Host header",
+        description: "Responses cached with an attacker-controlled Host in redirects.",
+        reporter: "heidi@reporters.example",
+        cvss: &["CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N"],
+        affected: &[("OSS", "3.4.x")],
+        path: &[
+            "triage",
+            "accepted",
+            "fix-in-progress",
+            "fix-verified",
+            "released",
+        ],
+        fixed: true,
+        upstream: None,
+        messages: &[],
+        imported: false,
+    },
+    DemoCase {
+        title: "Path traversal in the static file handler (imported)",
+        description: "Imported from the previous tracker; not yet acknowledged.",
+        reporter: "ivan@reporters.example",
+        cvss: &[],
+        affected: &[],
+        path: &[],
+        fixed: false,
+        upstream: None,
+        messages: &[],
+        imported: true,
+    },
+    DemoCase {
+        title: "Server-side request forgery through webhook URLs",
+        description: "Webhook targets may point at link-local addresses such as the cloud metadata service.",
+        reporter: "judy@reporters.example",
+        cvss: &[],
+        affected: &[],
+        path: &[],
+        fixed: false,
+        upstream: None,
+        messages: &[],
+        imported: false,
+    },
+];
+
+/// Seeds demo cases in every state (unless already seeded): reports from made-up reporters,
+/// scored, with affected release lines, fixes in the lines' next patch versions, threads with
+/// reporter-visible and internal messages, and the audit history all of that writes.
+pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
+    use embargo_domain::{AffectedStatus, Channel, RejectReason, ReporterEmail, Target, Upstream};
+    use embargo_store::reports::{self, ReportFilter};
+
+    use crate::accounts::system_principal;
+    use crate::cases::{self, CaseRef};
+    use crate::intake::{self, Submission};
+
+    let mut conn = app
+        .db
+        .pool()
+        .acquire()
+        .await
+        .context("opening a connection")?;
+    let seeded = reports::list(
+        &mut conn,
+        &ReportFilter {
+            reporter_email: ReporterEmail::parse(DEMO_REPORTER).ok(),
+            limit: 1,
+            ..ReportFilter::default()
+        },
+    )
+    .await?;
+    if !seeded.is_empty() {
+        return Ok(0);
+    }
+    let catalog = embargo_store::catalog::load(&mut conn).await?;
+    drop(conn);
+    let who = system_principal();
+    for demo in CASES {
+        let channel = if demo.imported {
+            Channel::Import
+        } else {
+            Channel::Api
+        };
+        let receipt = intake::submit(
+            app,
+            channel,
+            Submission {
+                title: demo.title.to_owned(),
+                description: demo.description.to_owned(),
+                reporter_email: demo.reporter.to_owned(),
+                reporter_name: None,
+                product: Some("Gateway".to_owned()),
+                version: None,
+                credit_consent: demo.reporter == DEMO_REPORTER,
+            },
+            demo.description.as_bytes(),
+        )
+        .await?;
+        let case = CaseRef::Id(receipt.case);
+        for vector in demo.cvss {
+            let v = cases::get(app, &who, case).await?.case.version;
+            cases::set_cvss(app, &who, case, v, vector).await?;
+        }
+        for (edition, line) in demo.affected {
+            let Some(path) = catalog
+                .lines()
+                .find(|p| p.edition.name == *edition && p.line.name() == *line)
+            else {
+                continue;
+            };
+            let v = cases::get(app, &who, case).await?.case.version;
+            cases::set_affected(app, &who, case, v, path.line.id(), AffectedStatus::Affected)
+                .await?;
+        }
+        if let Some(project) = demo.upstream {
+            cases::modify(app, &who, case, None, |c, ctx| {
+                c.set_upstream(
+                    Some(Upstream {
+                        project: project.to_owned(),
+                        advisory: None,
+                        url: None,
+                        disclosure: None,
+                    }),
+                    &ctx.app.policy,
+                    ctx.catalog,
+                    ctx.actor,
+                    ctx.now,
+                )
+            })
+            .await?;
+        }
+        for (visibility, body) in demo.messages {
+            cases::post_message(app, &who, case, *visibility, body).await?;
+        }
+        for step in demo.path {
+            if *step == "released" && demo.fixed {
+                for (edition, line) in demo.affected {
+                    let Some(path) = catalog
+                        .lines()
+                        .find(|p| p.edition.name == *edition && p.line.name() == *line)
+                    else {
+                        continue;
+                    };
+                    let v = cases::get(app, &who, case).await?.case.version;
+                    let status = AffectedStatus::Fixed {
+                        fixed_in: path.line.next_patch(),
+                        links: Vec::new(),
+                        verified_by: Some(who.actor.id),
+                        verified_at: Some(app.clock.now()),
+                    };
+                    cases::set_affected(app, &who, case, v, path.line.id(), status).await?;
+                }
+            }
+            let target = match *step {
+                "triage" => Target::Triage,
+                "accepted" => Target::Accepted,
+                "needs-info" => Target::NeedsInfo,
+                "fix-in-progress" => Target::FixInProgress,
+                "fix-verified" => Target::FixVerified,
+                "released" => Target::Released,
+                "disclosed" => Target::Disclosed,
+                "rejected:informative" => Target::Rejected(RejectReason::Informative),
+                other => {
+                    return Err(ServiceError::Unexpected(anyhow::anyhow!(
+                        "demo path step {other:?}"
+                    )));
+                }
+            };
+            cases::transition(app, &who, case, None, target, Some("demo")).await?;
+        }
+    }
+    Ok(CASES.len())
 }

@@ -4,6 +4,7 @@
 //! it and the audit trail are committed in one transaction before the caller hears "accepted", so
 //! an acknowledged report is never lost. A report through the web form or the API is acknowledged
 //! at once, by the system account: the answer carrying the tracking id is the acknowledgement.
+//! An imported report stays `new` until the team acknowledges it (nobody was answered).
 
 use anyhow::Context;
 use embargo_domain::{
@@ -153,10 +154,12 @@ pub async fn submit(
                 .map_err(from_domain)?,
             );
         }
-        events.extend(
-            case.transition(Target::Acknowledged, &system, None, now)
-                .map_err(from_domain)?,
-        );
+        if matches!(channel, Channel::WebForm | Channel::Api) {
+            events.extend(
+                case.transition(Target::Acknowledged, &system, None, now)
+                    .map_err(from_domain)?,
+            );
+        }
 
         let mut tx = app
             .db

@@ -12,8 +12,8 @@ pub async fn run(config: Config) -> anyhow::Result<ExitCode> {
         .await
         .context("seeding demo data")?;
     println!(
-        "demo data in place: product Gateway, {} release lines",
-        summary.release_lines
+        "demo data in place: product Gateway, {} release lines, {} new demo cases",
+        summary.release_lines, summary.cases
     );
     app.db.close().await;
     Ok(ExitCode::SUCCESS)

@@ -117,6 +117,14 @@ async fn demo_seeding_is_idempotent() {
     assert_eq!(count(&t, "editions").await, 2);
     assert_eq!(count(&t, "release_lines").await, 8);
     assert_eq!(count(&t, "components").await, 24);
+    assert_eq!(count(&t, "cases").await, 10);
+    let states: Vec<String> = sqlx::query_scalar("SELECT DISTINCT state FROM cases ORDER BY state")
+        .fetch_all(t.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(states.len(), 10, "a demo case in every state: {states:?}");
+    assert_eq!(count(&t, "messages").await, 7);
+    assert!(count(&t, "audit_events").await >= 40);
     let lts: Vec<(String, String)> = sqlx::query_as(
         "SELECT e.name, l.latest_version FROM release_lines l JOIN editions e ON e.id = l.edition_id \
          WHERE l.lts = 1",
@@ -129,6 +137,7 @@ async fn demo_seeding_is_idempotent() {
     let server = Server::start_with(embargo_on(&t, dir.path()), &["--demo"]);
     drop(server);
     assert_eq!(count(&t, "release_lines").await, 8);
+    assert_eq!(count(&t, "cases").await, 10);
 }
 
 #[tokio::test]
