@@ -435,3 +435,18 @@ pub(crate) fn from_store(e: StoreError) -> ServiceError {
         other => other.into(),
     }
 }
+
+/// Records the case's current fix and disclosure deadlines as the estimate given to the
+/// reporter (who sees it in their view of the case), with the time it was given.
+pub async fn give_estimate(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: i64,
+) -> Result<CaseView, ServiceError> {
+    modify(app, who, case, Some(expected_version), |c, ctx| {
+        let deadlines = c.effective_deadlines(ctx.now);
+        c.give_estimate(deadlines.fix, deadlines.disclose, ctx.actor, ctx.now)
+    })
+    .await
+}

@@ -32,6 +32,8 @@ pub struct Config {
     pub admin_email: String,
     /// Log format on stderr: `text` or `json`.
     pub log_format: LogFormat,
+    /// Timeline policy TOML file; the shipped default policy when unset.
+    pub policy_file: Option<PathBuf>,
     /// Connection pool settings.
     pub database: DatabaseSettings,
 }
@@ -60,6 +62,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             admin_email: "admin@localhost".to_owned(),
             log_format: LogFormat::Text,
+            policy_file: None,
             database: DatabaseSettings {
                 max_connections: 10,
                 acquire_timeout_secs: 5,

@@ -397,6 +397,29 @@ pub(crate) async fn add_member(
     Ok(AppJson(wire::case_json(&view)))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EstimateBody {
+    expected_version: i64,
+}
+
+/// Gives the reporter the case's current fix and disclosure deadlines as the estimate.
+pub(crate) async fn give_estimate(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<EstimateBody>,
+) -> ApiResult<CaseJson> {
+    let view = cases::give_estimate(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.expected_version,
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
 #[derive(Serialize)]
 pub(crate) struct AuditJson {
     actor: String,

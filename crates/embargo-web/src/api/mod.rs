@@ -23,6 +23,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{case}/affected/{line}", put(cases::set_affected))
         .route("/cases/{case}/messages", post(cases::post_message))
         .route("/cases/{case}/members", post(cases::add_member))
+        .route("/cases/{case}/estimate", post(cases::give_estimate))
         .route("/cases/{case}/audit", get(cases::audit))
         .route("/catalog", get(catalog::show))
 }

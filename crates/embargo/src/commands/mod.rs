@@ -26,7 +26,16 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
     db.migrate()
         .await
         .with_context(|| format!("database_url {}: cannot apply migrations", redact_url(&url)))?;
-    Ok(App::new(db, Clock::system()))
+    let policy = match &config.policy_file {
+        None => embargo_domain::Policy::default(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("policy_file {}: cannot read it", path.display()))?;
+            embargo_domain::Policy::parse(&text)
+                .with_context(|| format!("policy_file {}", path.display()))?
+        }
+    };
+    Ok(App::with_policy(db, Clock::system(), policy))
 }
 
 /// Prints the first admin's one-time password, once, when this call created the account.

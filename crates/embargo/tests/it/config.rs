@@ -164,3 +164,16 @@ fn a_database_password_never_appears_in_the_printed_configuration() {
     assert!(text.contains("db.example"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
 }
+
+#[test]
+fn a_broken_policy_file_is_named_with_the_key_at_fault() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("policy.toml");
+    std::fs::write(&file, "[default]\nacknowledge = \"24h\"\ntriage = \"5d\"\nfix = \"60d\"\ndisclose_after_fix = \"7d\"\nfixx = \"1d\"\n").unwrap();
+    let out = embargo(dir.path())
+        .env("EMBARGO_POLICY_FILE", &file)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_user_error(&out, &["policy_file", "policy.toml", "fixx"]);
+}

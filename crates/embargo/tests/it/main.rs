@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod accounts;
+mod cli_cases;
 mod config;
 mod cvss;
 mod serve;
