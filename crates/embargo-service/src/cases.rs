@@ -450,3 +450,75 @@ pub async fn give_estimate(
     })
     .await
 }
+
+/// A state by its name (`triage`, `needs-info`, …), as the API and the CLI spell it.
+pub fn parse_state(s: &str) -> Result<StateKind, ServiceError> {
+    StateKind::ALL
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| {
+            let all: Vec<&str> = StateKind::ALL.iter().map(|k| k.as_str()).collect();
+            ServiceError::Invalid {
+                field: "state",
+                reason: format!("unknown state {s:?}; one of {}", all.join(", ")),
+            }
+        })
+}
+
+/// The transition target named by `to`, with the reject reason (`not-a-vulnerability`,
+/// `duplicate`, `out-of-scope`, `informative`) and the duplicated case a rejection needs.
+pub fn parse_target(
+    to: &str,
+    reject_reason: Option<&str>,
+    duplicate_of: Option<&str>,
+) -> Result<Target, ServiceError> {
+    use embargo_domain::RejectReason;
+    let invalid = |field: &'static str, reason: String| ServiceError::Invalid { field, reason };
+    Ok(
+        match parse_state(to).map_err(|e| match e {
+            ServiceError::Invalid { reason, .. } => invalid("to", reason),
+            other => other,
+        })? {
+            StateKind::New => return Err(invalid("to", "a case never moves back to new".into())),
+            StateKind::Acknowledged => Target::Acknowledged,
+            StateKind::Triage => Target::Triage,
+            StateKind::NeedsInfo => Target::NeedsInfo,
+            StateKind::Accepted => Target::Accepted,
+            StateKind::FixInProgress => Target::FixInProgress,
+            StateKind::FixVerified => Target::FixVerified,
+            StateKind::Released => Target::Released,
+            StateKind::Disclosed => Target::Disclosed,
+            StateKind::Rejected => Target::Rejected(match reject_reason {
+                Some("not-a-vulnerability") => RejectReason::NotAVulnerability,
+                Some("out-of-scope") => RejectReason::OutOfScope,
+                Some("informative") => RejectReason::Informative,
+                Some("duplicate") => {
+                    let of = duplicate_of.ok_or_else(|| {
+                        invalid(
+                            "duplicate_of",
+                            "a duplicate names the case it duplicates".into(),
+                        )
+                    })?;
+                    let of = of
+                        .parse::<Uuid>()
+                        .map_err(|_| invalid("duplicate_of", format!("{of:?} is not a case id")))?;
+                    RejectReason::Duplicate(CaseId::from_uuid(of))
+                }
+                Some(other) => {
+                    return Err(invalid(
+                        "reject_reason",
+                        format!(
+                            "unknown reason {other:?}; one of not-a-vulnerability, duplicate, out-of-scope, informative"
+                        ),
+                    ));
+                }
+                None => {
+                    return Err(invalid(
+                        "reject_reason",
+                        "rejecting needs a reject_reason".into(),
+                    ));
+                }
+            }),
+        },
+    )
+}

@@ -4,8 +4,8 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use embargo_domain::{
-    AffectedStatus, CaseId, CaseRole, CvssVersion, Justification, Link, RejectReason,
-    ReleaseLineId, StateKind, Target, Version, Visibility,
+    AffectedStatus, CaseRole, CvssVersion, Justification, Link, ReleaseLineId, StateKind, Version,
+    Visibility,
 };
 use embargo_service::ServiceError;
 use embargo_service::cases::{self, CaseQuery, CaseRef};
@@ -25,17 +25,8 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> ApiError {
     })
 }
 
-pub(crate) fn parse_state(s: &str) -> Result<StateKind, ApiError> {
-    StateKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| {
-            let all: Vec<&str> = StateKind::ALL.iter().map(|k| k.as_str()).collect();
-            invalid(
-                "state",
-                format!("unknown state {s:?}; one of {}", all.join(", ")),
-            )
-        })
+fn parse_state(s: &str) -> Result<StateKind, ApiError> {
+    Ok(cases::parse_state(s)?)
 }
 
 fn parse_severity(s: &str) -> Result<embargo_cvss::Severity, ApiError> {
@@ -125,47 +116,17 @@ pub(crate) struct TransitionJson {
     duplicate_of: Option<String>,
 }
 
-fn target(t: &TransitionJson) -> Result<Target, ApiError> {
-    Ok(match parse_state(&t.to)? {
-        StateKind::Acknowledged => Target::Acknowledged,
-        StateKind::Triage => Target::Triage,
-        StateKind::NeedsInfo => Target::NeedsInfo,
-        StateKind::Accepted => Target::Accepted,
-        StateKind::FixInProgress => Target::FixInProgress,
-        StateKind::FixVerified => Target::FixVerified,
-        StateKind::Released => Target::Released,
-        StateKind::Disclosed => Target::Disclosed,
-        StateKind::New => return Err(invalid("to", "a case never moves back to new")),
-        StateKind::Rejected => Target::Rejected(match t.reject_reason.as_deref() {
-            Some("not-a-vulnerability") => RejectReason::NotAVulnerability,
-            Some("out-of-scope") => RejectReason::OutOfScope,
-            Some("informative") => RejectReason::Informative,
-            Some("duplicate") => {
-                let of = t.duplicate_of.as_deref().ok_or_else(|| {
-                    invalid("duplicate_of", "a duplicate names the case it duplicates")
-                })?;
-                RejectReason::Duplicate(parse_uuid::<CaseId>("duplicate_of", of)?)
-            }
-            Some(other) => {
-                return Err(invalid(
-                    "reject_reason",
-                    format!(
-                        "unknown reason {other:?}; one of not-a-vulnerability, duplicate, out-of-scope, informative"
-                    ),
-                ));
-            }
-            None => return Err(invalid("reject_reason", "rejecting needs a reject_reason")),
-        }),
-    })
-}
-
 pub(crate) async fn transition(
     State(state): State<AppState>,
     Auth(who): Auth,
     Path(case): Path<String>,
     AppJson(body): AppJson<TransitionJson>,
 ) -> ApiResult<CaseJson> {
-    let to = target(&body)?;
+    let to = cases::parse_target(
+        &body.to,
+        body.reject_reason.as_deref(),
+        body.duplicate_of.as_deref(),
+    )?;
     let view = cases::transition(
         &state.app,
         &who,

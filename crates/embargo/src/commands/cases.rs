@@ -2,9 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::bail;
 use clap::Subcommand;
-use embargo_domain::{CaseId, RejectReason, StateKind, Target};
 use embargo_service::cases::{self, CaseQuery, CaseRef, CaseView};
 use serde::Serialize;
 
@@ -80,52 +78,6 @@ struct Detail {
     messages: usize,
 }
 
-fn parse_state(s: &str) -> anyhow::Result<StateKind> {
-    StateKind::ALL
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| {
-            let all: Vec<&str> = StateKind::ALL.iter().map(|k| k.as_str()).collect();
-            anyhow::anyhow!("unknown state {s:?}; one of {}", all.join(", "))
-        })
-}
-
-fn target(
-    state: &str,
-    reject_reason: Option<&str>,
-    duplicate_of: Option<&str>,
-) -> anyhow::Result<Target> {
-    Ok(match parse_state(state)? {
-        StateKind::New => bail!("a case never moves back to new"),
-        StateKind::Acknowledged => Target::Acknowledged,
-        StateKind::Triage => Target::Triage,
-        StateKind::NeedsInfo => Target::NeedsInfo,
-        StateKind::Accepted => Target::Accepted,
-        StateKind::FixInProgress => Target::FixInProgress,
-        StateKind::FixVerified => Target::FixVerified,
-        StateKind::Released => Target::Released,
-        StateKind::Disclosed => Target::Disclosed,
-        StateKind::Rejected => Target::Rejected(match reject_reason {
-            Some("not-a-vulnerability") => RejectReason::NotAVulnerability,
-            Some("out-of-scope") => RejectReason::OutOfScope,
-            Some("informative") => RejectReason::Informative,
-            Some("duplicate") => {
-                let Some(of) = duplicate_of else {
-                    bail!("--duplicate-of: a duplicate names the case it duplicates")
-                };
-                RejectReason::Duplicate(CaseId::from_uuid(
-                    of.parse()
-                        .map_err(|_| anyhow::anyhow!("--duplicate-of: {of:?} is not a case id"))?,
-                ))
-            }
-            Some(other) => bail!(
-                "--reject-reason: unknown reason {other:?}; one of not-a-vulnerability, duplicate, out-of-scope, informative"
-            ),
-            None => bail!("--reject-reason is needed to reject a case"),
-        }),
-    })
-}
-
 fn detail(view: &CaseView) -> Detail {
     let c = &view.case;
     let score = c.cvss.score();
@@ -190,8 +142,8 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
                 .unwrap_or("")
                 .split(',')
                 .filter(|s| !s.is_empty())
-                .map(parse_state)
-                .collect::<anyhow::Result<Vec<_>>>()?;
+                .map(cases::parse_state)
+                .collect::<Result<Vec<_>, _>>()?;
             let rows: Vec<Summary> = cases::list(
                 &app,
                 &who,
@@ -250,7 +202,8 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
             actor,
         } => {
             let who = super::operator(&app, &config, &actor).await?;
-            let to = target(&state, reject_reason.as_deref(), duplicate_of.as_deref())?;
+            let to =
+                cases::parse_target(&state, reject_reason.as_deref(), duplicate_of.as_deref())?;
             let view = cases::transition(
                 &app,
                 &who,
