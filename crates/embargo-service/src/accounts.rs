@@ -290,7 +290,12 @@ pub async fn authenticate_token(
 /// The principal the operator's command line acts as: an existing, enabled account, with every
 /// scope its role allows (whoever runs the CLI already holds the database).
 pub async fn operator(app: &App, username: &str) -> Result<Principal, ServiceError> {
-    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let mut conn = app
+        .db
+        .pool()
+        .acquire()
+        .await
+        .context("opening a connection")?;
     let user = users::find_by_username(&mut conn, username)
         .await?
         .ok_or_else(|| ServiceError::Invalid {

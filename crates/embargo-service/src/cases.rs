@@ -11,11 +11,11 @@
 use anyhow::Context;
 use embargo_domain::{
     Access, AffectedStatus, AuditEvent, Case, CaseId, CaseRecord, CaseRole, Catalog, CvssVector,
-    CvssVersion, DomainError, MessageId, ReleaseLineId, Role, StateKind, Target, TrackingId, UserId,
-    Visibility, access,
+    CvssVersion, DomainError, MessageId, ReleaseLineId, Role, StateKind, Target, TrackingId,
+    UserId, Visibility, access,
 };
-use embargo_store::cases::{self, CaseFilter};
 pub use embargo_store::cases::CaseSummary;
+use embargo_store::cases::{self, CaseFilter};
 use embargo_store::{StoreError, catalog, users};
 use uuid::Uuid;
 
@@ -86,14 +86,24 @@ pub async fn list(
         Role::Engineer | Role::Collaborator => filter.member = Some(who.actor.id),
         Role::Reporter => filter.reporter_user = Some(who.actor.id),
     }
-    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let mut conn = app
+        .db
+        .pool()
+        .acquire()
+        .await
+        .context("opening a connection")?;
     Ok(cases::list(&mut conn, &filter, app.clock.now()).await?)
 }
 
 /// One case, cut down to what the caller may see.
 pub async fn get(app: &App, who: &Principal, case: CaseRef) -> Result<CaseView, ServiceError> {
     who.require(Scope::Read)?;
-    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let mut conn = app
+        .db
+        .pool()
+        .acquire()
+        .await
+        .context("opening a connection")?;
     let id = resolve(&mut conn, case).await?;
     let case = load_visible(&mut conn, who, id).await?;
     Ok(view(&case, who))
@@ -106,7 +116,12 @@ pub async fn audit(
     case: CaseRef,
 ) -> Result<Vec<AuditEvent>, ServiceError> {
     who.require(Scope::Read)?;
-    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let mut conn = app
+        .db
+        .pool()
+        .acquire()
+        .await
+        .context("opening a connection")?;
     let id = resolve(&mut conn, case).await?;
     let case = load_visible(&mut conn, who, id).await?;
     if !matches!(
@@ -146,7 +161,9 @@ where
         let mut current = load_visible(&mut tx, who, id).await?;
         let read = expected_version.unwrap_or(current.version);
         current.at_version(read).map_err(from_domain)?;
-        let catalog = catalog::load(&mut tx).await.context("loading the catalog")?;
+        let catalog = catalog::load(&mut tx)
+            .await
+            .context("loading the catalog")?;
         let now = app.clock.now();
         let ctx = ChangeContext {
             app,
@@ -201,7 +218,13 @@ pub async fn set_cvss(
 ) -> Result<CaseView, ServiceError> {
     let vector = CvssVector::parse(vector).map_err(from_domain)?;
     modify(app, who, case, Some(expected_version), |c, ctx| {
-        c.set_cvss(vector.clone(), &ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
+        c.set_cvss(
+            vector.clone(),
+            &ctx.app.policy,
+            ctx.catalog,
+            ctx.actor,
+            ctx.now,
+        )
     })
     .await
 }
@@ -264,7 +287,12 @@ pub async fn add_member(
     role: CaseRole,
 ) -> Result<CaseView, ServiceError> {
     let user = {
-        let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+        let mut conn = app
+            .db
+            .pool()
+            .acquire()
+            .await
+            .context("opening a connection")?;
         users::find_by_username(&mut conn, username)
             .await?
             .ok_or_else(|| ServiceError::Invalid {

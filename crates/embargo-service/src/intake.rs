@@ -10,8 +10,8 @@ use embargo_domain::{
     Actor, Case, CaseId, Channel, Credit, NewCase, NewReport, Report, ReportId, ReporterEmail,
     ReporterIdentity, Role, Target, TrackingId, UserId,
 };
-use embargo_store::reports::{self, ReportFilter};
 pub use embargo_store::reports::ReportSummary;
+use embargo_store::reports::{self, ReportFilter};
 use embargo_store::{Violation, cases, users};
 use rand::RngCore;
 use uuid::Uuid;
@@ -72,10 +72,11 @@ pub async fn submit(
     if submission.description.len() > MAX_DESCRIPTION {
         return Err(invalid("description", "at most 200,000 bytes"));
     }
-    let email = ReporterEmail::parse(&submission.reporter_email).map_err(|e| ServiceError::Invalid {
-        field: "reporter_email",
-        reason: e.to_string(),
-    })?;
+    let email =
+        ReporterEmail::parse(&submission.reporter_email).map_err(|e| ServiceError::Invalid {
+            field: "reporter_email",
+            reason: e.to_string(),
+        })?;
     let name = submission
         .reporter_name
         .as_deref()
@@ -93,7 +94,11 @@ pub async fn submit(
         if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
             if v.chars().count() > 200 {
                 return Err(invalid(
-                    if label == "Product" { "product" } else { "version" },
+                    if label == "Product" {
+                        "product"
+                    } else {
+                        "version"
+                    },
                     "at most 200 characters",
                 ));
             }
@@ -145,7 +150,7 @@ pub async fn submit(
                     &system,
                     now,
                 )
-                    .map_err(from_domain)?,
+                .map_err(from_domain)?,
             );
         }
         events.extend(
@@ -153,12 +158,20 @@ pub async fn submit(
                 .map_err(from_domain)?,
         );
 
-        let mut tx = app.db.begin().await.context("starting the intake transaction")?;
+        let mut tx = app
+            .db
+            .begin()
+            .await
+            .context("starting the intake transaction")?;
         match reports::insert(&mut tx, &report, raw, &[], now).await {
             Ok(()) => {}
             // A tracking id collision (40 random bits): draw again.
             Err(e) if e.violation() == Some(Violation::Unique) => continue,
-            Err(e) => return Err(ServiceError::Unexpected(anyhow::Error::new(e).context("storing the report"))),
+            Err(e) => {
+                return Err(ServiceError::Unexpected(
+                    anyhow::Error::new(e).context("storing the report"),
+                ));
+            }
         }
         cases::insert(&mut tx, &case, now)
             .await
@@ -189,7 +202,12 @@ pub async fn list_reports(
     if !matches!(who.actor.role, Role::Admin | Role::Team) {
         return Err(ServiceError::Forbidden);
     }
-    let mut conn = app.db.pool().acquire().await.context("opening a connection")?;
+    let mut conn = app
+        .db
+        .pool()
+        .acquire()
+        .await
+        .context("opening a connection")?;
     Ok(reports::list(
         &mut conn,
         &ReportFilter {

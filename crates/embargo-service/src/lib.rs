@@ -11,8 +11,8 @@ pub mod cases;
 pub mod catalog;
 mod clock;
 pub mod demo;
-pub mod intake;
 mod error;
+pub mod intake;
 
 use std::sync::Arc;
 

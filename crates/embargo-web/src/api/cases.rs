@@ -4,8 +4,8 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use embargo_domain::{
-    AffectedStatus, CaseId, CaseRole, CvssVersion, Justification, Link, ReleaseLineId,
-    RejectReason, StateKind, Target, Version, Visibility,
+    AffectedStatus, CaseId, CaseRole, CvssVersion, Justification, Link, RejectReason,
+    ReleaseLineId, StateKind, Target, Version, Visibility,
 };
 use embargo_service::ServiceError;
 use embargo_service::cases::{self, CaseQuery, CaseRef};
@@ -31,7 +31,10 @@ pub(crate) fn parse_state(s: &str) -> Result<StateKind, ApiError> {
         .find(|k| k.as_str() == s)
         .ok_or_else(|| {
             let all: Vec<&str> = StateKind::ALL.iter().map(|k| k.as_str()).collect();
-            invalid("state", format!("unknown state {s:?}; one of {}", all.join(", ")))
+            invalid(
+                "state",
+                format!("unknown state {s:?}; one of {}", all.join(", ")),
+            )
         })
 }
 
@@ -138,10 +141,9 @@ fn target(t: &TransitionJson) -> Result<Target, ApiError> {
             Some("out-of-scope") => RejectReason::OutOfScope,
             Some("informative") => RejectReason::Informative,
             Some("duplicate") => {
-                let of = t
-                    .duplicate_of
-                    .as_deref()
-                    .ok_or_else(|| invalid("duplicate_of", "a duplicate names the case it duplicates"))?;
+                let of = t.duplicate_of.as_deref().ok_or_else(|| {
+                    invalid("duplicate_of", "a duplicate names the case it duplicates")
+                })?;
                 RejectReason::Duplicate(parse_uuid::<CaseId>("duplicate_of", of)?)
             }
             Some(other) => {
@@ -272,8 +274,7 @@ fn affected_status(
                 .fixed_in
                 .as_deref()
                 .ok_or_else(|| invalid("fixed_in", "fixed needs the fixed-in version"))?;
-            let fixed_in =
-                Version::parse(v).map_err(|e| invalid("fixed_in", e.to_string()))?;
+            let fixed_in = Version::parse(v).map_err(|e| invalid("fixed_in", e.to_string()))?;
             let links = b
                 .links
                 .iter()
@@ -349,9 +350,14 @@ pub(crate) async fn post_message(
             ));
         }
     };
-    let view =
-        cases::post_message(&state.app, &who, CaseRef::parse(&case)?, visibility, &body.body)
-            .await?;
+    let view = cases::post_message(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        visibility,
+        &body.body,
+    )
+    .await?;
     Ok((StatusCode::CREATED, AppJson(wire::case_json(&view))))
 }
 
@@ -372,7 +378,12 @@ pub(crate) async fn add_member(
     let role = match body.role.as_str() {
         "engineer" => CaseRole::Engineer,
         "collaborator" => CaseRole::Collaborator,
-        other => return Err(invalid("role", format!("{other:?}: use engineer or collaborator"))),
+        other => {
+            return Err(invalid(
+                "role",
+                format!("{other:?}: use engineer or collaborator"),
+            ));
+        }
     };
     let view = cases::add_member(
         &state.app,

@@ -11,7 +11,6 @@ use axum::routing::{delete, get, post, put};
 
 use crate::AppState;
 
-
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/me", get(me::show))

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use embargo_domain::{
     AffectedStatus, CaseRecord, CaseState, Catalog, RejectReason, StateKind, Visibility,
 };
-use embargo_service::cases::CaseView;
 use embargo_service::cases::CaseSummary;
+use embargo_service::cases::CaseView;
 use jiff::Timestamp;
 use serde::Serialize;
 
@@ -235,7 +235,11 @@ pub(crate) fn case_json(view: &CaseView) -> CaseJson {
             embargo_domain::Access::Collaborator => "collaborator",
             embargo_domain::Access::Reporter => "reporter",
         },
-        allowed_transitions: view.allowed.iter().map(|k: &StateKind| k.as_str()).collect(),
+        allowed_transitions: view
+            .allowed
+            .iter()
+            .map(|k: &StateKind| k.as_str())
+            .collect(),
         opened_at: c.opened_at,
         cvss_v31: c.cvss.v3_1.as_ref().map(ToString::to_string),
         cvss_v40: c.cvss.v4_0.as_ref().map(ToString::to_string),
