@@ -25,14 +25,15 @@ fn invalid(field: &'static str, reason: impl Into<String>) -> ApiError {
     })
 }
 
-pub(crate) fn parse_state(s: &str) -> Result<StateKind, ApiError> {
+/// A state name; `field` is where it came from (the `state` filter, a transition's `to`).
+pub(crate) fn parse_state(field: &'static str, s: &str) -> Result<StateKind, ApiError> {
     StateKind::ALL
         .into_iter()
         .find(|k| k.as_str() == s)
         .ok_or_else(|| {
             let all: Vec<&str> = StateKind::ALL.iter().map(|k| k.as_str()).collect();
             invalid(
-                "state",
+                field,
                 format!("unknown state {s:?}; one of {}", all.join(", ")),
             )
         })
@@ -81,7 +82,7 @@ pub(crate) async fn list(
     let query = CaseQuery {
         states: split(&q.state)
             .iter()
-            .map(|s| parse_state(s))
+            .map(|s| parse_state("state", s))
             .collect::<Result<_, _>>()?,
         severities: split(&q.severity)
             .iter()
@@ -126,7 +127,7 @@ pub(crate) struct TransitionJson {
 }
 
 fn target(t: &TransitionJson) -> Result<Target, ApiError> {
-    Ok(match parse_state(&t.to)? {
+    Ok(match parse_state("to", &t.to)? {
         StateKind::Acknowledged => Target::Acknowledged,
         StateKind::Triage => Target::Triage,
         StateKind::NeedsInfo => Target::NeedsInfo,
