@@ -218,13 +218,7 @@ pub async fn set_cvss(
 ) -> Result<CaseView, ServiceError> {
     let vector = CvssVector::parse(vector).map_err(from_domain)?;
     modify(app, who, case, Some(expected_version), |c, ctx| {
-        c.set_cvss(
-            vector.clone(),
-            &ctx.app.policy,
-            ctx.catalog,
-            ctx.actor,
-            ctx.now,
-        )
+        c.set_cvss(vector, &ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
     })
     .await
 }
