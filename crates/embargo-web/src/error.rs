@@ -33,10 +33,18 @@ struct Detail<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code, message, field) = match &self.0 {
-            ServiceError::NotFound | ServiceError::Forbidden => (
+            // The service answers `NotFound` for a case the caller may not see, so that its
+            // existence never leaks; `Forbidden` is only ever about something they can see.
+            ServiceError::NotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "not found".to_owned(),
+                None,
+            ),
+            ServiceError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your role or this token's scopes do not allow this".to_owned(),
                 None,
             ),
             ServiceError::Unauthenticated => (

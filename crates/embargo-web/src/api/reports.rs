@@ -51,12 +51,9 @@ pub(crate) async fn create(
     if !state.intake_limiter.check(peer.ip()) {
         return Err(ApiError(ServiceError::RateLimited));
     }
-    let parsed: NewReportJson = serde_json::from_slice(&body).map_err(|e| {
-        ApiError(ServiceError::Invalid {
-            field: crate::json::field_named_in(&e.to_string()).unwrap_or("body"),
-            reason: e.to_string(),
-        })
-    })?;
+    // Parsed like every other API body, so that a value of the wrong type names its field.
+    let axum::Json(parsed) = axum::Json::<NewReportJson>::from_bytes(&body)
+        .map_err(|rejection| ApiError(crate::json::reject(&rejection)))?;
     let receipt = intake::submit(
         &state.app,
         Channel::Api,

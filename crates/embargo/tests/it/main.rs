@@ -3,7 +3,9 @@
 
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
+mod access;
 mod accounts;
+mod cases_api;
 mod cli_cases;
 mod config;
 mod cvss;
