@@ -410,16 +410,19 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
             let v = cases::get(app, &who, case).await?.case.version;
             cases::set_cvss(app, &who, case, v, vector).await?;
         }
-        for (edition, line) in demo.affected {
-            let Some(path) = catalog
-                .lines()
-                .find(|p| p.edition.name == *edition && p.line.name() == *line)
-            else {
-                continue;
-            };
+        let affected_lines: Vec<&embargo_domain::ReleaseLine> = demo
+            .affected
+            .iter()
+            .filter_map(|(edition, line)| {
+                catalog
+                    .lines()
+                    .find(|p| p.edition.name == *edition && p.line.name() == *line)
+                    .map(|p| p.line)
+            })
+            .collect();
+        for line in &affected_lines {
             let v = cases::get(app, &who, case).await?.case.version;
-            cases::set_affected(app, &who, case, v, path.line.id(), AffectedStatus::Affected)
-                .await?;
+            cases::set_affected(app, &who, case, v, line.id(), AffectedStatus::Affected).await?;
         }
         if let Some(project) = demo.upstream {
             cases::modify(app, &who, case, None, |c, ctx| {
@@ -443,21 +446,15 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
         }
         for step in demo.path {
             if *step == "released" && demo.fixed {
-                for (edition, line) in demo.affected {
-                    let Some(path) = catalog
-                        .lines()
-                        .find(|p| p.edition.name == *edition && p.line.name() == *line)
-                    else {
-                        continue;
-                    };
+                for line in &affected_lines {
                     let v = cases::get(app, &who, case).await?.case.version;
                     let status = AffectedStatus::Fixed {
-                        fixed_in: path.line.next_patch(),
+                        fixed_in: line.next_patch(),
                         links: Vec::new(),
                         verified_by: Some(who.actor.id),
                         verified_at: Some(app.clock.now()),
                     };
-                    cases::set_affected(app, &who, case, v, path.line.id(), status).await?;
+                    cases::set_affected(app, &who, case, v, line.id(), status).await?;
                 }
             }
             let target = match *step {
