@@ -522,3 +522,46 @@ pub fn parse_target(
         },
     )
 }
+
+/// Brings the deadlines of every open case in line with the current timeline policy (after the
+/// policy file changed), as the system account; each case whose deadlines move gets an audit
+/// event naming the rule that now applies. Returns how many cases changed.
+pub async fn apply_policy(app: &App) -> Result<usize, ServiceError> {
+    let who = crate::accounts::system_principal();
+    let open: Vec<StateKind> = StateKind::ALL
+        .into_iter()
+        .filter(|s| !matches!(s, StateKind::Rejected | StateKind::Disclosed))
+        .collect();
+    // Collect first: recomputing moves cases in the queue order the pages follow.
+    let mut ids = Vec::new();
+    loop {
+        let mut conn = app
+            .db
+            .pool()
+            .acquire()
+            .await
+            .context("opening a connection")?;
+        let filter = CaseFilter {
+            states: open.clone(),
+            limit: 500,
+            offset: i64::try_from(ids.len()).unwrap_or(i64::MAX),
+            ..CaseFilter::default()
+        };
+        let page = cases::list(&mut conn, &filter, app.clock.now()).await?;
+        if page.is_empty() {
+            break;
+        }
+        ids.extend(page.into_iter().map(|s| (s.id, s.version)));
+    }
+    let mut changed = 0;
+    for (id, before) in ids {
+        let view = modify(app, &who, CaseRef::Id(id), None, |c, ctx| {
+            c.recompute_deadlines(&ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
+        })
+        .await?;
+        if view.case.version != before {
+            changed += 1;
+        }
+    }
+    Ok(changed)
+}

@@ -22,6 +22,15 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("creating the first admin account")?;
     // Shown once on stdout for whoever started the server; never logged.
     super::announce_first_admin(admin, false);
+    let moved = embargo_service::cases::apply_policy(&app)
+        .await
+        .context("applying the timeline policy to open cases")?;
+    if moved > 0 {
+        tracing::info!(
+            cases = moved,
+            "deadlines recomputed under the current timeline policy"
+        );
+    }
     if args.demo {
         let summary = embargo_service::demo::seed(&app)
             .await

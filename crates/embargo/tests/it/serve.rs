@@ -265,3 +265,56 @@ async fn readiness_is_503_while_the_database_is_unreachable() {
     }
     assert!(recovered, "readiness did not recover");
 }
+
+#[tokio::test]
+async fn a_changed_timeline_policy_moves_the_deadlines_of_open_cases_at_start() {
+    let t = TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = embargo_on(&t, dir.path()).arg("demo").output().unwrap();
+    assert!(out.status.success());
+    let show = |dir: &std::path::Path, case: &str| -> serde_json::Value {
+        let out = embargo_on(&t, dir)
+            .args(["cases", "show", case, "--format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let list = embargo_on(&t, dir.path())
+        .args(["cases", "list", "--state", "triage", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    let before = show(dir.path(), &id);
+
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        "[default]\nacknowledge = \"24h\"\ntriage = \"5d\"\nfix = \"10d\"\ndisclose_after_fix = \"7d\"\n",
+    )
+    .unwrap();
+    let mut cmd = embargo_on(&t, dir.path());
+    cmd.env("EMBARGO_POLICY_FILE", &policy);
+    let server = Server::start(cmd);
+    drop(server);
+
+    let after = show(dir.path(), &id);
+    assert_ne!(before["fix_deadline"], after["fix_deadline"]);
+    let opened: jiff::Timestamp =
+        sqlx::query_scalar::<_, i64>("SELECT clock_start FROM cases WHERE id = $1")
+            .bind(&id)
+            .fetch_one(t.db.pool())
+            .await
+            .map(|m| jiff::Timestamp::from_microsecond(m).unwrap())
+            .unwrap();
+    let fix: jiff::Timestamp = after["fix_deadline"].as_str().unwrap().parse().unwrap();
+    assert_eq!(fix, opened + jiff::SignedDuration::from_hours(240));
+    let events: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_events WHERE case_id = $1 AND action = 'deadlines-changed'",
+    )
+    .bind(&id)
+    .fetch_one(t.db.pool())
+    .await
+    .unwrap();
+    assert!(events >= 1);
+}
