@@ -280,6 +280,10 @@ pub async fn add_member(
     username: &str,
     role: CaseRole,
 ) -> Result<CaseView, ServiceError> {
+    // Scope and case visibility first, so that nobody outside the case can probe which
+    // accounts exist.
+    who.require(Scope::Write)?;
+    get(app, who, case).await?;
     let user = {
         let mut conn = app
             .db

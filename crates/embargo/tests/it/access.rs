@@ -692,3 +692,27 @@ async fn no_embargoed_marker_reaches_a_non_member_through_any_route() {
         "the outsiders changed nothing"
     );
 }
+
+#[tokio::test]
+async fn nobody_outside_a_case_can_probe_which_accounts_exist_through_its_members() {
+    let site = Site::start().await;
+    let tracking = site.report("Case", "Details.", "r@r.test").await;
+    let id = case_id(&site, &tracking).await;
+    let version = site.version(&id).await;
+    let path = format!("/api/v1/cases/{id}/members");
+    let mut answers = Vec::new();
+    for user in ["erin-does-not-exist", site.engineer.username] {
+        let body = json!({ "user": user, "role": "engineer", "expected_version": version });
+        let outsider = site
+            .post(&site.outsider_engineer, &path, body.clone())
+            .await;
+        assert_eq!(outsider.status, 404, "{user}: {}", outsider.text);
+        let read_only = site.post(&site.read_only, &path, body).await;
+        assert_eq!(read_only.status, 403, "{user}: {}", read_only.text);
+        answers.push((outsider.text, read_only.text));
+    }
+    assert_eq!(
+        answers[0], answers[1],
+        "an existing and a missing account answer alike"
+    );
+}
