@@ -165,7 +165,9 @@ impl Renderer {
             return;
         }
         let label = self.out.get(label_start..).unwrap_or_default().trim();
-        let shown = lower.strip_prefix("mailto:").map_or(href, |_| &href[7..]);
+        let shown = lower
+            .strip_prefix("mailto:")
+            .map_or(href, |_| href.get(7..).unwrap_or(href));
         if label == href || label == shown {
             return;
         }

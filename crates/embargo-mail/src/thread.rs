@@ -105,10 +105,13 @@ impl ThreadToken {
     pub fn from_message_id(id: &str) -> Option<Self> {
         let id = id.trim().trim_start_matches('<').trim_end_matches('>');
         let (local, domain) = id.rsplit_once('@')?;
-        if domain.is_empty() || local.len() < 4 || !local[..4].eq_ignore_ascii_case("emb.") {
+        // `get` rather than slicing: the local part may hold any UTF-8, and byte 4 need not be
+        // a character boundary.
+        let prefix = local.get(..4)?;
+        if domain.is_empty() || !prefix.eq_ignore_ascii_case("emb.") {
             return None;
         }
-        let (token, n) = local[4..].split_once('.')?;
+        let (token, n) = local.get(4..)?.split_once('.')?;
         if n.is_empty() || n.len() > 20 || !n.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
@@ -182,6 +185,15 @@ pub(crate) fn candidates<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_id_with_a_multibyte_character_early_is_no_token() {
+        assert_eq!(
+            ThreadToken::from_message_id("<11\u{fffd}8BAF252B7D4@example.org>"),
+            None
+        );
+        assert_eq!(ThreadToken::from_message_id("<é.x.1@example.org>"), None);
+    }
 
     #[test]
     fn tokens_round_trip_through_their_written_form_and_bytes() {

@@ -163,12 +163,7 @@ pub async fn create_account(
     })?;
     let password = auth::generate_password(24);
     let hash = auth::hash_password(&password)?;
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     let id = users::insert(
         &mut conn,
         &NewUser {
@@ -199,12 +194,7 @@ pub async fn create_account(
 }
 
 pub async fn list_accounts(app: &App) -> Result<Vec<UserRecord>, ServiceError> {
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     Ok(users::list(&mut conn).await?)
 }
 
@@ -215,12 +205,7 @@ pub async fn create_token(
     name: &str,
     scopes: &Scopes,
 ) -> Result<SecretString, ServiceError> {
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     let user = users::find_by_username(&mut conn, username)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -263,12 +248,7 @@ pub async fn authenticate_token(
     if !secret.starts_with("emb_") || secret.len() != 36 {
         return Err(ServiceError::Unauthenticated);
     }
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     let Some((token, user)) =
         tokens::authenticate(&mut conn, &hash_secret(secret), app.clock.now())
             .await
@@ -300,12 +280,7 @@ pub fn system_principal() -> Principal {
 /// The principal the operator's command line acts as: an existing, enabled account, with every
 /// scope its role allows (whoever runs the CLI already holds the database).
 pub async fn operator(app: &App, username: &str) -> Result<Principal, ServiceError> {
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     let user = users::find_by_username(&mut conn, username)
         .await?
         .ok_or_else(|| ServiceError::Invalid {

@@ -20,12 +20,7 @@ pub async fn ensure_first_admin(
     app: &App,
     email: &str,
 ) -> Result<Option<FirstAdmin>, ServiceError> {
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     if users::count_admins(&mut conn).await? > 0 {
         return Ok(None);
     }

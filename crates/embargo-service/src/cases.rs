@@ -86,24 +86,14 @@ pub async fn list(
         Role::Engineer | Role::Collaborator => filter.member = Some(who.actor.id),
         Role::Reporter => filter.reporter_user = Some(who.actor.id),
     }
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     Ok(cases::list(&mut conn, &filter, app.clock.now()).await?)
 }
 
 /// One case, cut down to what the caller may see.
 pub async fn get(app: &App, who: &Principal, case: CaseRef) -> Result<CaseView, ServiceError> {
     who.require(Scope::Read)?;
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     let id = resolve(&mut conn, case).await?;
     let case = load_visible(&mut conn, who, id).await?;
     Ok(view(&case, who))
@@ -116,12 +106,7 @@ pub async fn audit(
     case: CaseRef,
 ) -> Result<Vec<AuditEvent>, ServiceError> {
     who.require(Scope::Read)?;
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     let id = resolve(&mut conn, case).await?;
     let case = load_visible(&mut conn, who, id).await?;
     if !matches!(
@@ -285,12 +270,7 @@ pub async fn add_member(
     who.require(Scope::Write)?;
     get(app, who, case).await?;
     let user = {
-        let mut conn = app
-            .db
-            .pool()
-            .acquire()
-            .await
-            .context("opening a connection")?;
+        let mut conn = app.db.acquire().await?;
         users::find_by_username(&mut conn, username)
             .await?
             .ok_or_else(|| ServiceError::Invalid {
@@ -539,12 +519,7 @@ pub async fn apply_policy(app: &App) -> Result<usize, ServiceError> {
     // Collect first: recomputing moves cases in the queue order the pages follow.
     let mut ids = Vec::new();
     loop {
-        let mut conn = app
-            .db
-            .pool()
-            .acquire()
-            .await
-            .context("opening a connection")?;
+        let mut conn = app.db.acquire().await?;
         let filter = CaseFilter {
             states: open.clone(),
             limit: 500,

@@ -10,12 +10,7 @@ use crate::{App, ServiceError};
 /// case data.
 pub async fn load(app: &App, who: &Principal) -> Result<Catalog, ServiceError> {
     who.require(Scope::Read)?;
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     Ok(embargo_store::catalog::load(&mut conn)
         .await
         .context("loading the catalog")?)

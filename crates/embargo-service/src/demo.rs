@@ -363,12 +363,7 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
     use crate::cases::{self, CaseRef};
     use crate::intake::{self, Submission};
 
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     let seeded = reports::list(
         &mut conn,
         &ReportFilter {

@@ -205,12 +205,7 @@ pub async fn list_reports(
     if !matches!(who.actor.role, Role::Admin | Role::Team) {
         return Err(ServiceError::Forbidden);
     }
-    let mut conn = app
-        .db
-        .pool()
-        .acquire()
-        .await
-        .context("opening a connection")?;
+    let mut conn = app.db.acquire().await?;
     Ok(reports::list(
         &mut conn,
         &ReportFilter {

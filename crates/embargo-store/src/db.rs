@@ -126,6 +126,11 @@ impl Db {
         }
     }
 
+    /// A connection from the pool, for reads and single statements.
+    pub async fn acquire(&self) -> Result<crate::Conn, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
     /// Starts a transaction that will write. See [`Dialect::begin_write`].
     pub async fn begin(&self) -> Result<Tx<'static>, StoreError> {
         Ok(self.pool.begin_with(self.dialect.begin_write()).await?)

@@ -67,5 +67,8 @@ impl Bind {
     }
 }
 
+/// A pooled connection on either backend.
+pub type Conn = sqlx::pool::PoolConnection<sqlx::Any>;
+
 /// A transaction on either backend.
 pub type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
