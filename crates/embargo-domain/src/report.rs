@@ -24,6 +24,18 @@ pub enum Channel {
     Import,
 }
 
+impl Channel {
+    /// The name the API, the CLI and the UI show (the serde spelling).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::WebForm => "web-form",
+            Channel::Api => "api",
+            Channel::Import => "import",
+        }
+    }
+}
+
 /// A reporter's email address: trimmed, one `@`, a non-empty local part, a dotted domain, no spaces
 /// or control characters, at most 254 bytes. Deliverability is not the domain's business.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]

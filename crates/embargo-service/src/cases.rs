@@ -156,6 +156,7 @@ where
             actor: &who.actor,
             now,
         };
+        let before = (*current).clone();
         let events = change(&mut current, &ctx).map_err(from_domain)?;
         if events.is_empty() {
             return Ok(view(&current, who));
@@ -168,6 +169,16 @@ where
         cases::append_audit(&mut tx, &events)
             .await
             .context("recording the audit trail")?;
+        crate::mail::outbound::queue_case_mails(
+            &mut tx,
+            &app.mail,
+            Some(&before),
+            &current,
+            Some(&catalog),
+            None,
+            now,
+        )
+        .await?;
         tx.commit().await.context("committing the change")?;
         tracing::info!(case = %id, events = events.len(), "case changed");
         return Ok(view(&current, who));

@@ -108,14 +108,11 @@ pub async fn submit(
     }
 
     let now = app.clock.now();
-    let system = system_actor();
     for _attempt in 0..3 {
         let id = ReportId::from_uuid(Uuid::now_v7());
-        let mut tracking_random = [0u8; 5];
-        rand::rng().fill_bytes(&mut tracking_random);
         let report = Report::receive(NewReport {
             id,
-            tracking_random,
+            tracking_random: tracking_random(),
             channel,
             reporter: ReporterIdentity {
                 email: email.clone(),
@@ -128,71 +125,147 @@ pub async fn submit(
             raw: reports::raw_original(id),
         })
         .map_err(from_domain)?;
-        let (mut case, mut events) = Case::open(
-            NewCase {
-                id: CaseId::from_uuid(Uuid::now_v7()),
-                title: title.to_owned(),
-                description: body.clone(),
-            },
-            &report,
-            &app.policy,
-            &system,
-            now,
-        )
-        .map_err(from_domain)?;
-        if submission.credit_consent {
-            events.extend(
-                case.set_credit(
-                    &email,
-                    Credit {
-                        consent: true,
-                        name: name.clone(),
-                    },
-                    &system,
-                    now,
-                )
-                .map_err(from_domain)?,
-            );
-        }
-        if matches!(channel, Channel::WebForm | Channel::Api) {
-            events.extend(
-                case.transition(Target::Acknowledged, &system, None, now)
-                    .map_err(from_domain)?,
-            );
-        }
-
         let mut tx = app
             .db
             .begin()
             .await
             .context("starting the intake transaction")?;
-        match reports::insert(&mut tx, &report, raw, &[], now).await {
-            Ok(()) => {}
-            // A tracking id collision (40 random bits): draw again.
-            Err(e) if e.violation() == Some(Violation::Unique) => continue,
-            Err(e) => {
-                return Err(ServiceError::Unexpected(
-                    anyhow::Error::new(e).context("storing the report"),
-                ));
-            }
-        }
-        cases::insert(&mut tx, &case, now)
-            .await
-            .context("storing the case")?;
-        cases::append_audit(&mut tx, &events)
-            .await
-            .context("recording the audit trail")?;
+        let opened = open_case(
+            &mut tx,
+            app,
+            Opening {
+                report: &report,
+                raw,
+                contents: &[],
+                title,
+                description: &body,
+                credit_consent: submission.credit_consent,
+                acknowledge: matches!(channel, Channel::WebForm | Channel::Api),
+                original_message_id: None,
+            },
+            now,
+        )
+        .await?;
+        let Some(case) = opened else { continue };
         tx.commit().await.context("committing the report")?;
-        tracing::info!(report = %id, case = %case.id, channel = ?channel, "report received");
+        tracing::info!(report = %id, case = %case, channel = ?channel, "report received");
         return Ok(Receipt {
             tracking_id: report.tracking_id(),
             report: id,
-            case: case.id,
+            case,
         });
     }
     Err(ServiceError::Unexpected(anyhow::anyhow!(
         "could not draw a free tracking id"
     )))
+}
+
+/// 40 random bits for a tracking id.
+pub(crate) fn tracking_random() -> [u8; 5] {
+    let mut random = [0u8; 5];
+    rand::rng().fill_bytes(&mut random);
+    random
+}
+
+/// A received report about to open a case.
+pub(crate) struct Opening<'a> {
+    pub report: &'a Report,
+    /// The report's raw original, byte for byte.
+    pub raw: &'a [u8],
+    /// Attachment bytes, as [`reports::insert`] takes them.
+    pub contents: &'a [Option<&'a [u8]>],
+    pub title: &'a str,
+    pub description: &'a str,
+    pub credit_consent: bool,
+    /// Acknowledge at once (the reporter is answered by mail and on screen).
+    pub acknowledge: bool,
+    /// The Message-ID of the reporter's mail, for the acknowledgement to quote.
+    pub original_message_id: Option<&'a str>,
+}
+
+/// Stores the report, opens its case with the reporter's account linked, records the audit
+/// trail and queues the mails, all in the caller's transaction. `None` when the report's
+/// tracking id is taken (draw another and retry).
+pub(crate) async fn open_case(
+    tx: &mut embargo_store::AnyConnection,
+    app: &App,
+    opening: Opening<'_>,
+    now: jiff::Timestamp,
+) -> Result<Option<CaseId>, ServiceError> {
+    let system = system_actor();
+    let report = opening.report;
+    match reports::insert(&mut *tx, report, opening.raw, opening.contents, now).await {
+        Ok(()) => {}
+        // A tracking id collision (40 random bits): draw again.
+        Err(e) if e.violation() == Some(Violation::Unique) => return Ok(None),
+        Err(e) => {
+            return Err(ServiceError::Unexpected(
+                anyhow::Error::new(e).context("storing the report"),
+            ));
+        }
+    }
+    let (mut case, mut events) = Case::open(
+        NewCase {
+            id: CaseId::from_uuid(Uuid::now_v7()),
+            title: opening.title.to_owned(),
+            description: opening.description.to_owned(),
+        },
+        report,
+        &app.policy,
+        &system,
+        now,
+    )
+    .map_err(from_domain)?;
+    let email = &report.reporter().email;
+    let (user, _role) = users::find_or_create_reporter(
+        &mut *tx,
+        email.as_ref(),
+        report.reporter().name.as_deref().unwrap_or(""),
+        now,
+    )
+    .await
+    .context("finding the reporter's account")?;
+    events.extend(
+        case.link_reporter_account(email, UserId::from_uuid(user), &system, now)
+            .map_err(from_domain)?,
+    );
+    if opening.credit_consent {
+        events.extend(
+            case.set_credit(
+                email,
+                Credit {
+                    consent: true,
+                    name: report.reporter().name.clone(),
+                },
+                &system,
+                now,
+            )
+            .map_err(from_domain)?,
+        );
+    }
+    if opening.acknowledge {
+        events.extend(
+            case.transition(Target::Acknowledged, &system, None, now)
+                .map_err(from_domain)?,
+        );
+    }
+    cases::insert(&mut *tx, &case, now)
+        .await
+        .context("storing the case")?;
+    cases::append_audit(&mut *tx, &events)
+        .await
+        .context("recording the audit trail")?;
+    crate::mail::outbound::queue_case_mails(
+        &mut *tx,
+        &app.mail,
+        None,
+        &case,
+        None,
+        opening.original_message_id,
+        now,
+    )
+    .await?;
+    Ok(Some(case.id))
 }
 
 /// Reports as received, newest first; the team only.

@@ -13,6 +13,7 @@ mod clock;
 pub mod demo;
 mod error;
 pub mod intake;
+pub mod mail;
 
 use std::sync::Arc;
 
@@ -23,12 +24,14 @@ pub use embargo_store::Readiness;
 pub use clock::Clock;
 pub use error::ServiceError;
 
-/// Everything a use case needs: the database, the clock and the timeline policy. Cheap to clone.
+/// Everything a use case needs: the database, the clock, the timeline policy and the mail
+/// settings. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct App {
     pub db: Db,
     pub clock: Clock,
     pub policy: Arc<Policy>,
+    pub mail: Arc<mail::MailSettings>,
 }
 
 impl App {
@@ -42,7 +45,14 @@ impl App {
             db,
             clock,
             policy: Arc::new(policy),
+            mail: Arc::new(mail::MailSettings::default()),
         }
+    }
+
+    /// The same app with these mail settings.
+    pub fn with_mail(mut self, settings: mail::MailSettings) -> App {
+        self.mail = Arc::new(settings);
+        self
     }
 
     /// Whether the database can serve requests (see `/readyz`).

@@ -167,3 +167,47 @@ pub async fn list(conn: &mut AnyConnection) -> Result<Vec<UserRecord>, StoreErro
         .await?;
     rows.into_iter().map(UserRecord::try_from).collect()
 }
+
+/// The account of a reporter, found by address (ignoring ASCII case) or created: a `reporter`
+/// account without a password, which its owner reaches through the links in Embargo's mails.
+/// Returns the account's id and role (an address that belongs to a team member keeps its
+/// account and role).
+pub async fn find_or_create_reporter(
+    conn: &mut AnyConnection,
+    email: &str,
+    display_name: &str,
+    now: Timestamp,
+) -> Result<(Uuid, String), StoreError> {
+    let key = email.to_ascii_lowercase();
+    let find = "SELECT id, role FROM users WHERE LOWER(email) = $1 ORDER BY created_at LIMIT 1";
+    if let Some((id, role)) = sqlx::query_as::<_, (String, String)>(find)
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        return Ok((parse_id("users.id", &id)?, role));
+    }
+    let id = Uuid::now_v7();
+    // The username is the address; an address taken as someone's username gets a unique one.
+    let taken: Option<String> = sqlx::query_scalar("SELECT id FROM users WHERE username = $1")
+        .bind(&key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let username = match taken {
+        None => key.clone(),
+        Some(_) => format!("reporter-{}", id.simple()),
+    };
+    sqlx::query(
+        "INSERT INTO users (id, username, email, display_name, role, password_hash, \
+         must_change_password, disabled, created_at) \
+         VALUES ($1, $2, $3, $4, 'reporter', NULL, 0, 0, $5)",
+    )
+    .bind(id.to_string())
+    .bind(&username)
+    .bind(email)
+    .bind(display_name)
+    .bind(to_micros(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok((id, "reporter".to_owned()))
+}

@@ -46,6 +46,16 @@ pub enum Command {
     Demo,
     /// Print the effective configuration (secrets redacted) and exit
     Config,
+    /// Take one RFC 5322 message on stdin (for an MTA pipe); prints its tracking id.
+    /// Exits 75 (EX_TEMPFAIL) when it could not store the message, so the MTA retries
+    Mailgate {
+        /// Where the message came from, recorded with it
+        #[arg(long, default_value = "mailgate")]
+        source: String,
+    },
+    /// The outbox, received mail and mail templates
+    #[command(subcommand)]
+    Mail(crate::commands::mail::MailCommand),
     /// Reports as received
     #[command(subcommand)]
     Reports(crate::commands::reports::ReportsCommand),

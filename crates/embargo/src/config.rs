@@ -36,6 +36,35 @@ pub struct Config {
     pub policy_file: Option<PathBuf>,
     /// Connection pool settings.
     pub database: DatabaseSettings,
+    /// Outgoing mail server: `smtp://host:port` or `smtps://host:port`, with optional
+    /// `user:password@`. Unset: mails are queued but not sent.
+    pub smtp_url: Option<SmtpUrl>,
+    /// The security address: where reports arrive and what every mail is from.
+    pub mail_from: String,
+    /// Mail handling.
+    pub mail: MailConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    /// Display name on every mail.
+    pub team_name: String,
+    /// A received message over this many bytes is stored truncated, with a visible note.
+    pub max_message_bytes: u64,
+    /// Largest attachment whose bytes are kept with a report.
+    pub max_attachment_bytes: u64,
+    /// Total attachment bytes kept per report.
+    pub max_total_attachment_bytes: u64,
+    /// The authserv-id your MTA writes in Authentication-Results; only its verdicts count.
+    pub trusted_authserv_id: Option<String>,
+    /// Milliseconds between outbox rounds of `embargo serve`.
+    pub send_interval_ms: u64,
+    /// Milliseconds before a failed mail is tried again; doubled per attempt, up to an hour.
+    pub retry_initial_ms: u64,
+    /// Milliseconds a sender holds a mail it is sending; after that another sender (or the same
+    /// one, restarted) sends it again.
+    pub claim_lease_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -67,6 +96,18 @@ impl Default for Config {
                 max_connections: 10,
                 acquire_timeout_secs: 5,
             },
+            smtp_url: None,
+            mail_from: "security@localhost".to_owned(),
+            mail: MailConfig {
+                team_name: "Security team".to_owned(),
+                max_message_bytes: 50 * 1024 * 1024,
+                max_attachment_bytes: 10 * 1024 * 1024,
+                max_total_attachment_bytes: 25 * 1024 * 1024,
+                trusted_authserv_id: None,
+                send_interval_ms: 1000,
+                retry_initial_ms: 30_000,
+                claim_lease_ms: 120_000,
+            },
         }
     }
 }
@@ -77,6 +118,22 @@ impl Config {
         match &self.database_url {
             Some(url) => url.0.clone(),
             None => format!("sqlite://{}", self.data_dir.join("embargo.db").display()),
+        }
+    }
+
+    /// The mail settings the service layer works with.
+    pub fn mail_settings(&self) -> embargo_service::mail::MailSettings {
+        let limits = embargo_mail::Limits {
+            max_attachment_bytes: self.mail.max_attachment_bytes,
+            max_total_attachment_bytes: self.mail.max_total_attachment_bytes,
+            ..embargo_mail::Limits::default()
+        };
+        embargo_service::mail::MailSettings {
+            from: self.mail_from.clone(),
+            team_name: self.mail.team_name.clone(),
+            limits,
+            max_message_bytes: usize::try_from(self.mail.max_message_bytes).unwrap_or(usize::MAX),
+            trusted_authserv_id: self.mail.trusted_authserv_id.clone(),
         }
     }
 
@@ -118,6 +175,49 @@ impl fmt::Debug for DatabaseUrl {
     }
 }
 
+/// An SMTP URL, checked when the configuration loads. Its `Debug` and the printed configuration
+/// hide any password.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SmtpUrl {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let parsed = url::Url::parse(&s).map_err(|e| format!("not a URL ({e})"))?;
+        match parsed.scheme() {
+            "smtp" | "smtps" => {}
+            other => {
+                return Err(format!(
+                    "unsupported scheme {other:?}: use smtp://HOST:PORT or smtps://HOST:PORT"
+                ));
+            }
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err("no host".to_owned());
+        }
+        Ok(SmtpUrl(s))
+    }
+}
+
+impl From<SmtpUrl> for String {
+    fn from(u: SmtpUrl) -> String {
+        u.0
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", embargo_store::redact_url(&self.0))
+    }
+}
+
 /// Command-line values that override every other layer.
 #[derive(Serialize)]
 struct Overrides<'a> {
@@ -153,6 +253,13 @@ pub fn load(args: &GlobalArgs, listen: Option<&str>) -> anyhow::Result<Config> {
     if config.database.max_connections == 0 {
         bail!("database.max_connections: must be at least 1");
     }
+    if config.mail.max_message_bytes < 1024 {
+        bail!("mail.max_message_bytes: must be at least 1024");
+    }
+    config
+        .mail_settings()
+        .validate()
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
     Ok(config)
 }
 

@@ -15,6 +15,18 @@ use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Mailgate { .. }) {
+        // The MTA keeps and retries a message on exit 75; any other failure would bounce it.
+        // A panic must not bounce the message either.
+        return match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli))) {
+            Ok(Ok(code)) => code,
+            Ok(Err(e)) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(commands::mailgate::EX_TEMPFAIL)
+            }
+            Err(_) => ExitCode::from(commands::mailgate::EX_TEMPFAIL),
+        };
+    }
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -44,6 +56,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cases(cmd) => runtime()?.block_on(commands::cases::run(config, cmd)),
         Command::Catalog(cmd) => runtime()?.block_on(commands::catalog::run(config, cmd)),
         Command::Cvss(cmd) => commands::cvss::run(cmd),
+        Command::Mailgate { source } => {
+            runtime()?.block_on(commands::mailgate::run(config, source))
+        }
+        Command::Mail(cmd) => runtime()?.block_on(commands::mail::run(config, cmd)),
     }
 }
 

@@ -413,3 +413,47 @@ pub(crate) async fn audit(
             .collect(),
     ))
 }
+
+/// One mail to a reporter and its delivery state.
+#[derive(Serialize)]
+pub(crate) struct MailJson {
+    id: String,
+    kind: String,
+    recipient: String,
+    message_id: String,
+    subject: String,
+    state: String,
+    attempts: i64,
+    next_attempt_at: jiff::Timestamp,
+    last_error: Option<String>,
+    created_at: jiff::Timestamp,
+    sent_at: Option<jiff::Timestamp>,
+}
+
+/// The mails about a case and whether each was delivered; the team only.
+pub(crate) async fn mail(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+) -> ApiResult<Vec<MailJson>> {
+    let mails =
+        embargo_service::mail::case_outbox(&state.app, &who, CaseRef::parse(&case)?).await?;
+    Ok(AppJson(
+        mails
+            .into_iter()
+            .map(|m| MailJson {
+                id: m.id.to_string(),
+                kind: m.kind,
+                recipient: m.recipient,
+                message_id: m.message_id,
+                subject: m.subject,
+                state: m.state,
+                attempts: m.attempts,
+                next_attempt_at: m.next_attempt_at,
+                last_error: m.last_error,
+                created_at: m.created_at,
+                sent_at: m.sent_at,
+            })
+            .collect(),
+    ))
+}

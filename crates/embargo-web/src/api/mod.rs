@@ -25,5 +25,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{case}/members", post(cases::add_member))
         .route("/cases/{case}/estimate", post(cases::give_estimate))
         .route("/cases/{case}/audit", get(cases::audit))
+        .route("/cases/{case}/mail", get(cases::mail))
         .route("/catalog", get(catalog::show))
 }

@@ -99,15 +99,6 @@ pub(crate) struct ReportJson {
     case: Option<String>,
 }
 
-pub(crate) fn channel_str(c: Channel) -> &'static str {
-    match c {
-        Channel::Email => "email",
-        Channel::WebForm => "web-form",
-        Channel::Api => "api",
-        Channel::Import => "import",
-    }
-}
-
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -120,7 +111,7 @@ pub(crate) async fn list(
             .map(|r| ReportJson {
                 id: r.id.to_string(),
                 tracking_id: r.tracking_id.to_string(),
-                channel: channel_str(r.channel),
+                channel: r.channel.as_str(),
                 reporter_email: r.reporter.email.as_ref().to_owned(),
                 reporter_name: r.reporter.name,
                 received_at: r.received_at,

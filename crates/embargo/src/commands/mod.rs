@@ -4,6 +4,8 @@ pub mod cases;
 pub mod catalog;
 pub mod cvss;
 pub mod demo;
+pub mod mail;
+pub mod mailgate;
 pub mod migrate;
 pub mod reports;
 pub mod serve;
@@ -35,7 +37,7 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
                 .with_context(|| format!("policy_file {}", path.display()))?
         }
     };
-    Ok(App::with_policy(db, Clock::system(), policy))
+    Ok(App::with_policy(db, Clock::system(), policy).with_mail(config.mail_settings()))
 }
 
 /// Prints the first admin's one-time password, once, when this call created the account.
@@ -79,6 +81,13 @@ pub fn show_config(config: &Config) -> anyhow::Result<ExitCode> {
     if let Some(url) = &config.database_url {
         shown.database_url = Some(
             redact_url(&String::from(url.clone()))
+                .try_into()
+                .map_err(|e: String| anyhow::anyhow!(e))?,
+        );
+    }
+    if let Some(url) = &config.smtp_url {
+        shown.smtp_url = Some(
+            redact_url(url.as_str())
                 .try_into()
                 .map_err(|e: String| anyhow::anyhow!(e))?,
         );

@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -38,6 +39,40 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::info!(release_lines = summary.release_lines, "demo data in place");
     }
 
+    // Background jobs: the outbox sender and the retry of stored mail still pending.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut jobs = Vec::new();
+    match &config.smtp_url {
+        Some(url) => {
+            let tuning = embargo_service::mail::sender::Tuning {
+                lease: jiff::SignedDuration::from_millis(
+                    i64::try_from(config.mail.claim_lease_ms).unwrap_or(i64::MAX),
+                ),
+                first_backoff: jiff::SignedDuration::from_millis(
+                    i64::try_from(config.mail.retry_initial_ms).unwrap_or(i64::MAX),
+                ),
+            };
+            let sender = embargo_service::mail::sender::Sender::from_url(
+                url.as_str(),
+                &config.mail_from,
+                tuning,
+            )?;
+            jobs.push(tokio::spawn(embargo_service::mail::sender::run(
+                app.clone(),
+                sender,
+                Duration::from_millis(config.mail.send_interval_ms.max(50)),
+                stopped.clone(),
+            )));
+            tracing::info!(smtp = ?url, from = %config.mail_from, "sending mail");
+        }
+        None => tracing::warn!("smtp_url is not set: mails are queued but not sent"),
+    }
+    jobs.push(tokio::spawn(embargo_service::mail::inbound::run_pending(
+        app.clone(),
+        Duration::from_secs(30),
+        stopped.clone(),
+    )));
+
     let local = listener.local_addr().context("reading the bound address")?;
     let router = embargo_web::router(embargo_web::AppState::new(app.clone()));
     tracing::info!(addr = %local, database = app.db.dialect().as_str(), "serving");
@@ -49,6 +84,12 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     .with_graceful_shutdown(shutdown)
     .await
     .context("serving HTTP")?;
+    let _ = stop.send(true);
+    for job in jobs {
+        // A job in the middle of an SMTP exchange gets a moment to finish; a mail cut off here
+        // is resent after its lease expires.
+        let _ = tokio::time::timeout(Duration::from_secs(10), job).await;
+    }
     app.db.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -9,5 +9,6 @@ mod cases_api;
 mod cli_cases;
 mod config;
 mod cvss;
+mod mail;
 mod serve;
 mod support;
