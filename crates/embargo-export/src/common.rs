@@ -149,6 +149,16 @@ pub(crate) fn is_semver(version: &str) -> bool {
         })
 }
 
+/// The released fix of a line: `fixed_in` of a [`Status::Fixed`] line. The
+/// `fixed_in` of a line still [`Status::Affected`] names a planned release,
+/// which no format may present as fixed.
+pub(crate) fn released_fix(l: &LineStatus) -> Option<&String> {
+    match l.status {
+        Status::Fixed => l.fixed_in.as_ref(),
+        _ => None,
+    }
+}
+
 /// Whether the line is (or was) affected in some of its versions.
 pub(crate) fn is_affected(l: &LineStatus) -> bool {
     matches!(l.status, Status::Affected | Status::Fixed)

@@ -212,7 +212,7 @@ fn affected(advisory: &Advisory) -> Vec<Value> {
                 let end = line_wildcard(&l.line);
                 let first = common::introduced(l).unwrap_or_else(|| l.line.clone());
                 let kind = version_type(&first);
-                match (&l.status, &l.fixed_in) {
+                match (&l.status, common::released_fix(l)) {
                     (Status::Affected | Status::Fixed, Some(fixed)) => {
                         versions.push(json!({
                             "version": first, "lessThan": fixed,
@@ -259,7 +259,7 @@ fn solution(advisory: &Advisory) -> Option<String> {
     for product in &advisory.products {
         for edition in &product.editions {
             for l in edition.lines.iter().filter(|l| is_affected(l)) {
-                if let Some(fixed) = &l.fixed_in {
+                if let Some(fixed) = common::released_fix(l) {
                     sentences.push(format!(
                         "{} {}: update to {fixed} or later.",
                         edition_product_name(&product.name, &edition.name),

@@ -21,7 +21,7 @@
 //!   advisory about released products does not have.
 //!
 //! Events: `introduced` (the first affected version, else the line's first
-//! version), then `fixed` when the line has a fix, else `limit` at the
+//! version), then `fixed` when the line has a released fix, else `limit` at the
 //! next line's first version (`3.4.x` → `3.5.0`) so the range does not run
 //! into later lines. Lines that are not affected or under investigation have
 //! no OSV status; they are listed in the record's `database_specific`.
@@ -128,7 +128,7 @@ fn range(l: &LineStatus) -> Value {
     let introduced = common::introduced(l).unwrap_or_else(|| "0".to_owned());
     let mut events = vec![json!({ "introduced": introduced })];
     let mut versions = vec![introduced.as_str()];
-    let end = match &l.fixed_in {
+    let end = match common::released_fix(l) {
         Some(fixed) => Some(("fixed", fixed.clone())),
         None => line_next(&l.line).map(|next| ("limit", next)),
     };

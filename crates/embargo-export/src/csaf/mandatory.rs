@@ -224,6 +224,8 @@ impl<'a> Checker<'a> {
                 }
             }
             for (list, field) in [
+                // The conformance documents (CSAF 2.0 errata) count flags as references too.
+                ("flags", "product_ids"),
                 ("remediations", "product_ids"),
                 ("scores", "products"),
                 ("threats", "product_ids"),
@@ -292,15 +294,18 @@ impl<'a> Checker<'a> {
         }
         let mut names = Vec::new();
         walk(&tree["branches"], "/product_tree/branches", &mut names);
-        const RANGE_WORDS: [&str; 9] = [
-            "<", ">", "after", "all", "before", "earlier", "later", "prior", "versions",
+        // Words count as whole words: `after-eight` is a name, `4.2 and later` a range.
+        const RANGE_WORDS: [&str; 7] = [
+            "after", "all", "before", "earlier", "later", "prior", "versions",
         ];
         for (path, name) in names {
-            if let Some(w) = RANGE_WORDS.iter().find(|w| name.contains(*w)) {
+            if name.contains(['<', '>'])
+                || name.split_whitespace().any(|w| RANGE_WORDS.contains(&w))
+            {
                 self.fail(
                     "6.1.31",
                     path,
-                    format!("product_version {name:?} contains the range word {w:?}"),
+                    format!("product_version {name:?} is a version range"),
                 );
             }
         }
@@ -324,7 +329,7 @@ impl<'a> Checker<'a> {
             }
         }
         for (v, vuln) in arr(&self.doc["vulnerabilities"]).iter().enumerate() {
-            for list in ["remediations", "threats"] {
+            for list in ["flags", "remediations", "threats"] {
                 for (j, item) in arr(&vuln[list]).iter().enumerate() {
                     for (i, id) in strs(&item["group_ids"]) {
                         if !defined.contains(id) {
@@ -564,23 +569,20 @@ impl<'a> Checker<'a> {
             .collect();
         let path = "/document/tracking/revision_history";
 
-        // Stable sort by date only, for 6.1.14.
-        let mut by_date = history.clone();
-        by_date.sort_by_key(|(_, _, d)| *d);
-        for pair in by_date.windows(2) {
+        // Sorted by date, then number: items of the same date may come in any order.
+        let mut sorted = history.clone();
+        sorted.sort_by(|(_, a, da), (_, b, db)| da.cmp(db).then_with(|| compare(a, b)));
+        for pair in sorted.windows(2) {
             if let [(_, a, _), (i, b, _)] = pair
                 && compare(a, b) == Ordering::Greater
             {
                 self.fail(
                     "6.1.14",
                     format!("{path}/{i}"),
-                    format!("revision {b} is dated after revision {a}"),
+                    format!("revision {b} is dated before revision {a}"),
                 );
             }
         }
-        // Sorted by date, then number, for the other tests.
-        let mut sorted = history.clone();
-        sorted.sort_by(|(_, a, da), (_, b, db)| da.cmp(db).then_with(|| compare(a, b)));
 
         if let Some((_, last, _)) = sorted.last() {
             let strip = |v: &str| {
@@ -714,11 +716,16 @@ impl<'a> Checker<'a> {
         ];
         if !PROFILES.contains(&category) {
             let norm = |s: &str| s.to_lowercase().replace(['-', ' ', '_', '\t', '\n'], "");
+            // Names and values of the other profiles, normalized.
             let prohibited = [
                 "securityincidentresponse",
                 "informationaladvisory",
                 "securityadvisory",
                 "vex",
+                "csafsecurityincidentresponse",
+                "csafinformationaladvisory",
+                "csafsecurityadvisory",
+                "csafvex",
             ];
             if category.to_lowercase().starts_with("csaf_")
                 || prohibited.contains(&norm(category).as_str())

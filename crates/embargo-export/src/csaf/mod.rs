@@ -61,11 +61,15 @@ pub fn document(advisory: &Advisory, publisher: &Publisher) -> Result<Value, Exp
             let full = format!("{} {}", advisory.vendor, name);
             let mut leaves = Vec::new();
             for l in &edition.lines {
-                let range_id =
-                    format!("{}/{}/{}", slug(&product.name), slug(&edition.name), l.line);
+                let range_id = format!(
+                    "{}/{}/{}",
+                    slug(&product.name),
+                    slug(&edition.name),
+                    slug(&l.line)
+                );
                 leaves.push(range_leaf(l, &full, &range_id));
-                let fixed = match (&l.fixed_in, is_affected(l)) {
-                    (Some(version), true) => {
+                let fixed = match common::released_fix(l) {
+                    Some(version) => {
                         let id = format!("{range_id}/{version}");
                         leaves.push(json!({
                             "category": "product_version",
@@ -112,9 +116,9 @@ fn range_leaf(l: &LineStatus, full: &str, id: &str) -> Value {
     } else {
         line_first(&l.line)
     };
-    let to = match (&l.fixed_in, is_affected(l)) {
-        (Some(fixed), true) => Some(fixed.clone()),
-        _ => line_next(&l.line),
+    let to = match common::released_fix(l) {
+        Some(fixed) => Some(fixed.clone()),
+        None => line_next(&l.line),
     };
     let constraints: Vec<String> = from
         .map(|f| format!(">={f}"))
@@ -294,12 +298,18 @@ fn vulnerability(
 
     let mut remediations = Vec::new();
     for (l, ids) in lines.iter().filter(|(l, _)| is_affected(l)) {
-        if let Some(version) = &l.fixed_in {
-            remediations.push(json!({
+        match (common::released_fix(l), &l.fixed_in) {
+            (Some(version), _) => remediations.push(json!({
                 "category": "vendor_fix",
                 "details": format!("Update release line {} to {version} or later.", l.line),
                 "product_ids": [ids.range],
-            }));
+            })),
+            (None, Some(planned)) => remediations.push(json!({
+                "category": "none_available",
+                "details": format!("No fixed version is available yet; the fix is planned for {planned}."),
+                "product_ids": [ids.range],
+            })),
+            (None, None) => {}
         }
     }
     let unfixed = ids_where(lines, |l, ids| {
