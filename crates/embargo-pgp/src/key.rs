@@ -130,13 +130,22 @@ impl PublicKey {
 
 /// The team's OpenPGP secret key: signs outgoing documents and mail, decrypts incoming reports.
 ///
-/// Held unprotected in memory; the caller keeps the armored form secret at rest.
-#[derive(Debug, Clone)]
+/// Held unprotected in memory; the caller keeps the armored form secret at rest. Its `Debug`
+/// output shows only the fingerprint, so the key cannot end up in a log.
+#[derive(Clone)]
 pub struct TeamKey {
     pub(crate) secret: SignedSecretKey,
     pub(crate) public: PublicKey,
     signer: SecretComponent,
     armored_secret: String,
+}
+
+impl std::fmt::Debug for TeamKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TeamKey")
+            .field("fingerprint", &self.fingerprint())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where the secret signing key sits in a [`SignedSecretKey`].
@@ -669,6 +678,16 @@ mod tests {
         assert!(
             matches!(result, Err(PgpError::PassphraseProtected { .. })),
             "{result:?}"
+        );
+    }
+
+    #[test]
+    fn debug_output_of_a_team_key_shows_no_secret() {
+        let team = TeamKey::generate("T <t@example.org>", now()).unwrap();
+        let shown = format!("{team:?}");
+        assert_eq!(
+            shown,
+            format!("TeamKey {{ fingerprint: {:?}, .. }}", team.fingerprint())
         );
     }
 
