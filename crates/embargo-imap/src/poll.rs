@@ -183,8 +183,13 @@ where
         folder: cfg.folder.clone(),
         reason: "the server sent no UIDVALIDITY".to_owned(),
     })?;
-    let mailbox_id: Arc<str> =
-        format!("{}@{}/{}", cfg.user, cfg.host.to_ascii_lowercase(), cfg.folder).into();
+    let mailbox_id: Arc<str> = format!(
+        "{}@{}/{}",
+        cfg.user,
+        cfg.host.to_ascii_lowercase(),
+        cfg.folder
+    )
+    .into();
 
     // Every message still in the folder is one not yet taken, \Deleted ones included: a
     // message leaves only by being moved after a successful store.
@@ -212,7 +217,10 @@ where
                 continue;
             };
             let Some(body) = fetch.body() else {
-                tracing::warn!(uid, "IMAP server sent no body for a message; left for the next poll");
+                tracing::warn!(
+                    uid,
+                    "IMAP server sent no body for a message; left for the next poll"
+                );
                 stats.failed += 1;
                 continue;
             };
@@ -284,9 +292,7 @@ async fn prepare_processed_folder(
     )
     .await?
     .map_err(|e| err(e.to_string()))?;
-    let delimiter = names
-        .first()
-        .and_then(|n| n.delimiter().map(str::to_owned));
+    let delimiter = names.first().and_then(|n| n.delimiter().map(str::to_owned));
     let name = match delimiter.as_deref() {
         Some(d) if d != "/" => cfg.processed_folder.replace('/', d),
         _ => cfg.processed_folder.clone(),
@@ -364,19 +370,22 @@ impl Mover {
                     .await?
                     .map_err(|e| err("UID STORE", e))?;
                 let ours: BTreeSet<u32> = uids.iter().copied().collect();
-                let mut others: Vec<u32> =
-                    within(t, "UID SEARCH", session.uid_search("DELETED"))
-                        .await?
-                        .map_err(|e| err("UID SEARCH DELETED", e))?
-                        .into_iter()
-                        .filter(|uid| !ours.contains(uid))
-                        .collect();
+                let mut others: Vec<u32> = within(t, "UID SEARCH", session.uid_search("DELETED"))
+                    .await?
+                    .map_err(|e| err("UID SEARCH DELETED", e))?
+                    .into_iter()
+                    .filter(|uid| !ours.contains(uid))
+                    .collect();
                 others.sort_unstable();
                 let others = uid_set(&others);
                 if !others.is_empty() {
-                    within(t, "UID STORE", collect(session.uid_store(&others, UNDELETE)))
-                        .await?
-                        .map_err(|e| err("UID STORE", e))?;
+                    within(
+                        t,
+                        "UID STORE",
+                        collect(session.uid_store(&others, UNDELETE)),
+                    )
+                    .await?
+                    .map_err(|e| err("UID STORE", e))?;
                 }
                 let expunged = within(t, "EXPUNGE", collect(session.expunge()))
                     .await?
