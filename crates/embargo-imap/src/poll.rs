@@ -224,7 +224,9 @@ where
                 stats.failed += 1;
                 continue;
             };
-            let raw = body.to_vec();
+            // The server honours the partial fetch; cut anyway should one send more.
+            let limit = usize::try_from(cfg.max_message_bytes).unwrap_or(usize::MAX);
+            let raw = body[..body.len().min(limit)].to_vec();
             let raw_len = u32::try_from(raw.len()).unwrap_or(u32::MAX);
             let size = fetch.size.unwrap_or(raw_len).max(raw_len);
             let mail = FetchedMail {
@@ -256,6 +258,9 @@ where
             mover.run(cfg, session, &processed, &stored).await?;
             stats.taken += stored.len();
         }
+        // Untagged answers nobody asked for (EXPUNGE, COPYUID, ...) queue up in the session;
+        // this poll has no use for them.
+        while session.unsolicited_responses.try_recv().is_ok() {}
     }
 
     stats.left = search_all(cfg, session).await?.len();

@@ -309,13 +309,16 @@ fn config(
     );
     if my_uid != 0 {
         // Running unprivileged: every process runs as us, and nothing can chroot.
-        let name =
-            String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap();
-        let name = name.trim();
+        let id = |flag: &str| {
+            let out = Command::new("id").arg(flag).output().unwrap().stdout;
+            String::from_utf8(out).unwrap().trim().to_owned()
+        };
+        let (name, group) = (id("-un"), id("-gn"));
         let _ = write!(
             c,
             "default_login_user = {name}\n\
              default_internal_user = {name}\n\
+             default_internal_group = {group}\n\
              service imap-login {{\n  chroot =\n}}\n\
              service anvil {{\n  chroot =\n}}\n"
         );
