@@ -9,6 +9,7 @@ mod health;
 mod json;
 mod ratelimit;
 mod security;
+mod wellknown;
 
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub app: App,
     /// Public report intake, per client address.
     pub intake_limiter: Limiter,
+    /// The URL this server is reached at from outside, for links in public documents.
+    pub public_url: String,
 }
 
 impl AppState {
@@ -36,7 +39,14 @@ impl AppState {
         AppState {
             app,
             intake_limiter: Limiter::per_minute(10, 5),
+            public_url: "http://localhost:8080".to_owned(),
         }
+    }
+
+    /// The same state with the public URL links are built from.
+    pub fn with_public_url(mut self, url: impl Into<String>) -> AppState {
+        self.public_url = url.into();
+        self
     }
 }
 
@@ -48,6 +58,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/.well-known/security.txt", get(wellknown::security_txt))
+        .route("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key))
         .nest("/api/v1", api::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))

@@ -56,6 +56,9 @@ pub enum Command {
     /// The outbox, received mail and mail templates
     #[command(subcommand)]
     Mail(crate::commands::mail::MailCommand),
+    /// The team's OpenPGP key and reporters' keys
+    #[command(subcommand)]
+    Pgp(crate::commands::pgp::PgpCommand),
     /// Reports as received
     #[command(subcommand)]
     Reports(crate::commands::reports::ReportsCommand),

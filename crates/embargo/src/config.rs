@@ -36,6 +36,9 @@ pub struct Config {
     pub policy_file: Option<PathBuf>,
     /// Connection pool settings.
     pub database: DatabaseSettings,
+    /// The URL people reach this server at (links in mails, security.txt). Default: the
+    /// listen address over http.
+    pub public_url: Option<String>,
     /// Outgoing mail server: `smtp://host:port` or `smtps://host:port`, with optional
     /// `user:password@`. Unset: mails are queued but not sent.
     pub smtp_url: Option<SmtpUrl>,
@@ -43,6 +46,82 @@ pub struct Config {
     pub mail_from: String,
     /// Mail handling.
     pub mail: MailConfig,
+    /// A mailbox to take reports from by IMAP (in addition to `embargo mailgate`).
+    pub imap: Option<ImapSettings>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapSettings {
+    pub host: String,
+    /// Default: 993 for `implicit` TLS, 143 otherwise.
+    pub port: Option<u16>,
+    /// `implicit` (IMAPS), `starttls`, or `plain` (loopback only).
+    #[serde(default = "default_imap_tls")]
+    pub tls: String,
+    pub user: String,
+    /// Password or app token. Never logged; `embargo config` shows it as `***`.
+    pub password: String,
+    #[serde(default = "default_imap_folder")]
+    pub folder: String,
+    /// Where taken messages are moved [default: Embargo/Processed].
+    pub processed_folder: Option<String>,
+    /// An extra trust root (PEM), for a server with a private CA.
+    pub ca_file: Option<PathBuf>,
+    /// Seconds between polls of `embargo serve`.
+    #[serde(default = "default_imap_interval")]
+    pub poll_interval_secs: u64,
+}
+
+fn default_imap_tls() -> String {
+    "implicit".to_owned()
+}
+fn default_imap_folder() -> String {
+    "INBOX".to_owned()
+}
+fn default_imap_interval() -> u64 {
+    60
+}
+
+impl fmt::Debug for ImapSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImapSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("user", &self.user)
+            .field("folder", &self.folder)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImapSettings {
+    /// The poller's settings; names the key at fault.
+    pub fn poller(&self, max_message_bytes: u64) -> anyhow::Result<embargo_imap::ImapConfig> {
+        let tls = match self.tls.as_str() {
+            "implicit" => embargo_imap::TlsMode::Implicit,
+            "starttls" => embargo_imap::TlsMode::StartTls,
+            "plain" => embargo_imap::TlsMode::Plain,
+            other => bail!("imap.tls {other:?}: use implicit, starttls or plain"),
+        };
+        let mut cfg = embargo_imap::ImapConfig::new(
+            self.host.clone(),
+            self.user.clone(),
+            secrecy::SecretString::from(self.password.clone()),
+        );
+        cfg.port = self.port.unwrap_or(match tls {
+            embargo_imap::TlsMode::Implicit => 993,
+            _ => 143,
+        });
+        cfg.tls = tls;
+        cfg.folder = self.folder.clone();
+        if let Some(processed) = &self.processed_folder {
+            cfg.processed_folder = processed.clone();
+        }
+        cfg.ca_file = self.ca_file.clone();
+        cfg.max_message_bytes = u32::try_from(max_message_bytes).unwrap_or(u32::MAX);
+        Ok(cfg)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -96,6 +175,7 @@ impl Default for Config {
                 max_connections: 10,
                 acquire_timeout_secs: 5,
             },
+            public_url: None,
             smtp_url: None,
             mail_from: "security@localhost".to_owned(),
             mail: MailConfig {
@@ -108,6 +188,7 @@ impl Default for Config {
                 retry_initial_ms: 30_000,
                 claim_lease_ms: 120_000,
             },
+            imap: None,
         }
     }
 }
@@ -118,6 +199,14 @@ impl Config {
         match &self.database_url {
             Some(url) => url.0.clone(),
             None => format!("sqlite://{}", self.data_dir.join("embargo.db").display()),
+        }
+    }
+
+    /// The public URL in effect.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.listen),
         }
     }
 
@@ -252,6 +341,16 @@ pub fn load(args: &GlobalArgs, listen: Option<&str>) -> anyhow::Result<Config> {
     let config: Config = figment.extract().map_err(describe)?;
     if config.database.max_connections == 0 {
         bail!("database.max_connections: must be at least 1");
+    }
+    if let Some(url) = &config.public_url {
+        let parsed = url::Url::parse(url)
+            .map_err(|e| anyhow::anyhow!("public_url {url:?}: not a URL ({e})"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            bail!("public_url {url:?}: use http:// or https://");
+        }
+    }
+    if let Some(imap) = &config.imap {
+        imap.poller(config.mail.max_message_bytes)?;
     }
     if config.mail.max_message_bytes < 1024 {
         bail!("mail.max_message_bytes: must be at least 1024");

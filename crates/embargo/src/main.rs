@@ -60,6 +60,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             runtime()?.block_on(commands::mailgate::run(config, source))
         }
         Command::Mail(cmd) => runtime()?.block_on(commands::mail::run(config, cmd)),
+        Command::Pgp(cmd) => runtime()?.block_on(commands::pgp::run(config, cmd)),
     }
 }
 

@@ -200,6 +200,7 @@ pub async fn process(app: &App, id: Uuid) -> Result<InboundOutcome, ServiceError
         ));
     }
     let now = app.clock.now();
+    let (mut mail, pgp) = read_openpgp(app, &raw, mail, now).await?;
 
     let mut tx = app.db.begin().await.context("starting to process a mail")?;
     if !store::lock_pending(&mut tx, app.db.dialect(), id).await? {
@@ -253,7 +254,26 @@ pub async fn process(app: &App, id: Uuid) -> Result<InboundOutcome, ServiceError
             },
         },
     };
-    let details = details(&mail, app);
+    // A key the reporter attached: mail to them is encrypted from now on. The first key for an
+    // address wins; replacing it is the team's decision.
+    if let (InboundOutcome::Report { .. } | InboundOutcome::Reply { .. }, Some(address)) =
+        (&outcome, mail.reply_address())
+        && embargo_store::openpgp::reporter_key(&mut tx, address.as_ref())
+            .await?
+            .is_none()
+    {
+        for key in embargo_pgp::keys_in_mail(&raw, now) {
+            let said =
+                crate::openpgp::learn_reporter_key(&mut tx, address.as_ref(), &key, "mail", now)
+                    .await?;
+            let learned = said.starts_with("OpenPGP key");
+            mail.notes.push(said);
+            if learned {
+                break;
+            }
+        }
+    }
+    let details = details(&mail, app, pgp);
     let subject = mail.subject.as_deref().map(|s| truncate(s, 998));
     store::finish_inbound(
         &mut tx,
@@ -418,8 +438,175 @@ async fn post_reply(
     Ok(message.as_uuid().to_owned())
 }
 
+/// Decrypts mail encrypted to one of the team's keys and checks signatures. Returns the mail
+/// as the team should read it (the decrypted content, analysed like any mail; the raw original
+/// stays stored as received) and what was found, for the details.
+///
+/// EFAIL: a message whose integrity protection is missing or broken is never shown decrypted;
+/// the team sees a note instead.
+async fn read_openpgp(
+    app: &App,
+    raw: &[u8],
+    mail: InboundMail,
+    now: Timestamp,
+) -> Result<(InboundMail, serde_json::Value), ServiceError> {
+    use embargo_mail::PgpKind;
+    use embargo_pgp::{MailKind, PgpError};
+    if mail.pgp == PgpKind::None || mail.pgp == PgpKind::PublicKey {
+        return Ok((mail, serde_json::Value::Null));
+    }
+    let (keys, signers) = {
+        let mut conn = app.db.acquire().await?;
+        let keys = crate::openpgp::team_keys(&mut conn, now).await?;
+        let mut signers = embargo_pgp::keys_in_mail(raw, now);
+        if let Some(address) = mail.reply_address()
+            && let Some(key) =
+                crate::openpgp::reporter_key(&mut conn, address.as_ref(), now).await?
+        {
+            signers.push(key);
+        }
+        (keys, signers)
+    };
+    let encrypted = matches!(mail.pgp, PgpKind::MimeEncrypted | PgpKind::InlineEncrypted);
+    if !encrypted {
+        let status = embargo_pgp::verify_mail(raw, &signers);
+        let mut mail = mail;
+        if let Some(status) = &status {
+            mail.notes
+                .push(format!("OpenPGP signature: {}", signature_text(status)));
+        }
+        return Ok((
+            mail,
+            serde_json::json!({ "signature": status.as_ref().map(signature_text) }),
+        ));
+    }
+    let mut mail = mail;
+    if keys.is_empty() {
+        mail.notes.push(
+            "the message is OpenPGP-encrypted, but no team key is configured (`embargo pgp generate`)"
+                .to_owned(),
+        );
+        return Ok((
+            mail,
+            serde_json::json!({ "decrypted": false, "reason": "no team key" }),
+        ));
+    }
+    let mut failure = String::from("it is not encrypted to any team key");
+    for key in &keys {
+        match embargo_pgp::decrypt_mail(key, raw, &signers) {
+            Ok(Some(decrypted)) => {
+                let signature = signature_text(&decrypted.signature);
+                let mut read = match decrypted.kind {
+                    MailKind::PgpMime => analyze(
+                        &with_outer_headers(raw, &decrypted.plaintext),
+                        &app.mail.limits,
+                    ),
+                    MailKind::Inline => {
+                        let mut read = mail.clone();
+                        read.body_text = String::from_utf8_lossy(&decrypted.plaintext).into_owned();
+                        read
+                    }
+                };
+                // The outer message decides threading, reply policy and sender checks.
+                read.auto = mail.auto.clone();
+                read.thread_token = mail.thread_token;
+                read.thread_token_candidates = mail.thread_token_candidates.clone();
+                read.authentication = mail.authentication.clone();
+                read.from = mail.from.clone();
+                read.reply_to = mail.reply_to.clone();
+                read.message_id = mail.message_id.clone();
+                read.pgp = mail.pgp;
+                let mut notes = mail.notes.clone();
+                notes.push(format!(
+                    "decrypted with the team key {}; OpenPGP signature: {signature}",
+                    key.fingerprint()
+                ));
+                notes.append(&mut read.notes);
+                read.notes = notes;
+                return Ok((
+                    read,
+                    serde_json::json!({
+                        "decrypted": true,
+                        "team_key": key.fingerprint(),
+                        "signature": signature,
+                    }),
+                ));
+            }
+            Ok(None) => {
+                failure = "no encrypted part was found".to_owned();
+                break;
+            }
+            Err(PgpError::NotForTeamKey { .. }) => continue,
+            Err(e @ (PgpError::IntegrityMissing | PgpError::IntegrityFailed)) => {
+                failure = format!(
+                    "its integrity protection is missing or broken ({e}); it is not shown decrypted (EFAIL)"
+                );
+                break;
+            }
+            Err(e) => {
+                failure = e.to_string();
+                break;
+            }
+        }
+    }
+    mail.notes.push(format!(
+        "the message is OpenPGP-encrypted and was not decrypted: {failure}"
+    ));
+    // The armored ciphertext is of no use to a reader; the raw original keeps it.
+    mail.body_text = "[OpenPGP-encrypted message, not decrypted; see the notes]".to_owned();
+    Ok((
+        mail,
+        serde_json::json!({ "decrypted": false, "reason": failure }),
+    ))
+}
+
+fn signature_text(status: &embargo_pgp::SignatureStatus) -> String {
+    use embargo_pgp::SignatureStatus;
+    match status {
+        SignatureStatus::Unsigned => "none".to_owned(),
+        SignatureStatus::Good { fingerprint } => format!("good, by {fingerprint}"),
+        SignatureStatus::UnknownKey { issuer } => {
+            format!("by an unknown key ({issuer}), not verified")
+        }
+        SignatureStatus::Bad { .. } => "BAD: the signed content was changed or forged".to_owned(),
+        _ => "not understood".to_owned(),
+    }
+}
+
+/// A message made of the outer header block (without its MIME fields) and the decrypted inner
+/// entity, so that the inner entity is analysed with the outer From, Subject and Date.
+fn with_outer_headers(raw: &[u8], inner: &[u8]) -> Vec<u8> {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 2)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 1))
+        .unwrap_or(raw.len());
+    let head = String::from_utf8_lossy(&raw[..end]);
+    let mut out = Vec::with_capacity(end + inner.len() + 32);
+    let mut skipping = false;
+    for line in head.split_inclusive('\n') {
+        let continuation = line.starts_with([' ', '\t']);
+        if !continuation {
+            let name = line
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            skipping = name.starts_with("content-") || name == "mime-version";
+        }
+        if !skipping {
+            out.extend_from_slice(line.as_bytes());
+        }
+    }
+    out.extend_from_slice(b"MIME-Version: 1.0\r\n");
+    out.extend_from_slice(inner);
+    out
+}
+
 /// What the team sees about how the mail was read: notes, sender authentication, OpenPGP.
-fn details(mail: &InboundMail, app: &App) -> String {
+fn details(mail: &InboundMail, app: &App, pgp: serde_json::Value) -> String {
     let verification = app
         .mail
         .trusted_authserv_id
@@ -434,6 +621,7 @@ fn details(mail: &InboundMail, app: &App) -> String {
         "sender_verification": verification,
         "authentication": mail.authentication.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>(),
         "pgp": format!("{:?}", mail.pgp),
+        "openpgp": pgp,
         "attachments": mail.attachments.iter().map(|a| serde_json::json!({
             "name": a.name, "media_type": a.media_type.as_ref(), "size": a.size, "kept": a.bytes.is_some(),
         })).collect::<Vec<_>>(),

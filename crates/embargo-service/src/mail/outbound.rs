@@ -19,8 +19,10 @@ use embargo_domain::{
 use embargo_mail::ThreadToken;
 use embargo_store::{AnyConnection, mail as store, reports};
 use jiff::Timestamp;
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, Message};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
+};
+use lettre::message::{Body, Mailbox, Message, SinglePart};
 use rand::RngCore;
 use uuid::Uuid;
 
@@ -228,16 +230,43 @@ async fn enqueue_for(
     let message_id = token.message_id(n, settings.domain());
     let root = token.message_id(0, settings.domain());
     let reply_to = token.reply_address(settings.local_part(), settings.domain());
+    // A reporter who gave us a key gets the mail encrypted to it and signed; the subject, which
+    // would otherwise carry the title, says only what it is.
+    let encryption = match crate::openpgp::reporter_key(conn, address, now).await? {
+        Some(key) => match crate::openpgp::team_keys(conn, now)
+            .await?
+            .into_iter()
+            .next()
+        {
+            Some(team) => Some((team, key)),
+            None => {
+                tracing::warn!(case = %case.id, "reporter has an OpenPGP key but there is no team key: mail sent unencrypted");
+                None
+            }
+        },
+        None => None,
+    };
+    let subject = match &encryption {
+        Some(_) => format!(
+            "[{}] Encrypted message from {}",
+            values.get("tracking_id").map_or("", String::as_str),
+            settings.team_name
+        ),
+        None => subject,
+    };
     let raw = match render(
         settings,
-        address,
-        reporter.name.as_deref(),
-        &reply_to,
-        &subject,
-        &body,
-        &message_id,
-        quoted.or((n != 0).then_some(root.as_str())),
-        now,
+        &Outgoing {
+            to: address,
+            to_name: reporter.name.as_deref(),
+            reply_to: &reply_to,
+            subject: &subject,
+            body: &body,
+            message_id: &message_id,
+            in_reply_to: quoted.or((n != 0).then_some(root.as_str())),
+            date: now,
+        },
+        encryption.as_ref().map(|(team, key)| (team, key)),
     ) {
         Ok(raw) => raw,
         Err(e) => {
@@ -256,7 +285,7 @@ async fn enqueue_for(
             message_id: &message_id,
             subject: &subject,
             raw: &raw,
-            encrypted: false,
+            encrypted: encryption.is_some(),
         },
         now,
     )
@@ -265,49 +294,74 @@ async fn enqueue_for(
     Ok(true)
 }
 
+/// One mail, before it is written.
+pub(crate) struct Outgoing<'a> {
+    pub to: &'a str,
+    pub to_name: Option<&'a str>,
+    pub reply_to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub message_id: &'a str,
+    pub in_reply_to: Option<&'a str>,
+    pub date: Timestamp,
+}
+
 /// The full RFC 5322 message. lettre writes every header: the subject is RFC 2047-encoded where
-/// needed and the display name quoted, so no value can add a header line.
-#[allow(clippy::too_many_arguments)]
+/// needed and the display name quoted, so no value can add a header line. With `encryption`,
+/// the text part is encrypted to the recipient's key and signed by the team key (PGP/MIME,
+/// RFC 3156).
 pub(crate) fn render(
     settings: &MailSettings,
-    to: &str,
-    to_name: Option<&str>,
-    reply_to: &str,
-    subject: &str,
-    body: &str,
-    message_id: &str,
-    in_reply_to: Option<&str>,
-    date: Timestamp,
+    mail: &Outgoing<'_>,
+    encryption: Option<(&embargo_pgp::TeamKey, &embargo_pgp::PublicKey)>,
 ) -> anyhow::Result<Vec<u8>> {
     let from = Mailbox::new(
         Some(settings.team_name.clone()),
         settings.from.parse().context("the security address")?,
     );
     let to = Mailbox::new(
-        to_name.map(embargo_mail::sanitize_display_name),
-        to.parse()
-            .with_context(|| format!("recipient address {to:?}"))?,
+        mail.to_name.map(embargo_mail::sanitize_display_name),
+        mail.to
+            .parse()
+            .with_context(|| format!("recipient address {:?}", mail.to))?,
     );
+    let date = SystemTime::UNIX_EPOCH
+        + std::time::Duration::from_secs(mail.date.as_second().max(0).unsigned_abs());
     let mut builder = Message::builder()
         .from(from)
-        .reply_to(reply_to.parse().context("reply-to address")?)
+        .reply_to(mail.reply_to.parse().context("reply-to address")?)
         .to(to)
-        .subject(subject)
-        .message_id(Some(format!("<{message_id}>")))
-        .date(
-            SystemTime::UNIX_EPOCH
-                + std::time::Duration::from_secs(date.as_second().max(0).unsigned_abs()),
-        )
-        .header(ContentType::TEXT_PLAIN)
+        .subject(mail.subject)
+        .message_id(Some(format!("<{}>", mail.message_id)))
+        .date(date)
         .header(AutoSubmitted);
-    if let Some(quoted) = in_reply_to {
+    if let Some(quoted) = mail.in_reply_to {
         let quoted = embargo_mail::header_safe(quoted)
             .map_err(|e| anyhow::anyhow!("quoted Message-ID: {e}"))?;
         builder = builder
             .in_reply_to(format!("<{quoted}>"))
             .references(format!("<{quoted}>"));
     }
-    let message = builder.body(body.to_owned()).context("building the mail")?;
+    let message = match encryption {
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.to_owned())
+            .context("building the mail")?,
+        Some((team, recipient)) => {
+            let inner = SinglePart::plain(mail.body.to_owned()).formatted();
+            let encrypted = embargo_pgp::pgp_mime::encrypt_entity(team, recipient, &inner)
+                .map_err(|e| anyhow::anyhow!("encrypting the mail: {e}"))?;
+            let body = Body::new_with_encoding(encrypted.body, ContentTransferEncoding::SevenBit)
+                .map_err(|_| anyhow::anyhow!("the encrypted body is not 7-bit"))?;
+            builder
+                .header(
+                    ContentType::parse(&encrypted.content_type)
+                        .context("the PGP/MIME content type")?,
+                )
+                .body(body)
+                .context("building the mail")?
+        }
+    };
     Ok(message.formatted())
 }
 

@@ -37,6 +37,8 @@ pub enum MailCommand {
     },
     /// Process stored mail still pending (the server does this in the background)
     Process,
+    /// Take every message waiting in the configured IMAP mailbox, once (the server polls)
+    PollImap,
     /// Show the template in effect for a kind of mail
     Template {
         /// acknowledgement, confirmed, rejected, estimate, released, disclosed or message
@@ -131,6 +133,18 @@ pub async fn run(config: Config, cmd: MailCommand) -> anyhow::Result<ExitCode> {
         MailCommand::Process => {
             let n = mail::inbound::process_pending(&app, i64::MAX).await?;
             println!("processed {n} stored mail(s)");
+        }
+        MailCommand::PollImap => {
+            let imap = config
+                .imap
+                .as_ref()
+                .context("no [imap] settings: set imap.host, imap.user and imap.password")?;
+            let cfg = imap.poller(config.mail.max_message_bytes)?;
+            let stats = super::poll_imap(&app, &cfg).await?;
+            println!(
+                "taken {}, failed {}, left {}",
+                stats.taken, stats.failed, stats.left
+            );
         }
         MailCommand::Template { kind, actor } => {
             let who = super::operator(&app, &config, &actor).await?;

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod mail;
 pub mod mailgate;
 pub mod migrate;
+pub mod pgp;
 pub mod reports;
 pub mod serve;
 pub mod user;
@@ -38,6 +39,30 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
         }
     };
     Ok(App::with_policy(db, Clock::system(), policy).with_mail(config.mail_settings()))
+}
+
+/// Takes every message waiting in the configured IMAP mailbox into the database (see
+/// `embargo_imap::poll_once`); a message is moved out of the mailbox only once stored.
+pub async fn poll_imap(
+    app: &App,
+    cfg: &embargo_imap::ImapConfig,
+) -> Result<embargo_imap::PollStats, embargo_imap::ImapError> {
+    embargo_imap::poll_once(cfg, |m| imap_store(app.clone(), m)).await
+}
+
+/// Stores one message fetched by IMAP, as `embargo mailgate` does.
+pub async fn imap_store(app: App, m: embargo_imap::FetchedMail) -> Result<(), String> {
+    use sha2::{Digest, Sha256};
+    let sha256 = hex::encode(Sha256::digest(&m.raw));
+    let size = if m.truncated {
+        u64::from(m.size)
+    } else {
+        m.raw.len() as u64
+    };
+    embargo_service::mail::inbound::receive_kept(&app, &m.raw, size, &sha256, &m.source_key())
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Prints the first admin's one-time password, once, when this call created the account.
@@ -84,6 +109,9 @@ pub fn show_config(config: &Config) -> anyhow::Result<ExitCode> {
                 .try_into()
                 .map_err(|e: String| anyhow::anyhow!(e))?,
         );
+    }
+    if let Some(imap) = shown.imap.as_mut() {
+        imap.password = "***".to_owned();
     }
     if let Some(url) = &config.smtp_url {
         shown.smtp_url = Some(

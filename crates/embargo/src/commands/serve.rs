@@ -67,6 +67,24 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         None => tracing::warn!("smtp_url is not set: mails are queued but not sent"),
     }
+    if let Some(imap) = &config.imap {
+        let cfg = imap.poller(config.mail.max_message_bytes)?;
+        let interval = Duration::from_secs(imap.poll_interval_secs.max(1));
+        let poller_app = app.clone();
+        let mut stop_imap = stopped.clone();
+        jobs.push(tokio::spawn(async move {
+            embargo_imap::run_poller(
+                &cfg,
+                interval,
+                |m| super::imap_store(poller_app.clone(), m),
+                async move {
+                    let _ = stop_imap.changed().await;
+                },
+            )
+            .await;
+        }));
+        tracing::info!(imap = ?imap, "polling the intake mailbox");
+    }
     jobs.push(tokio::spawn(embargo_service::mail::inbound::run_pending(
         app.clone(),
         Duration::from_secs(30),
@@ -74,7 +92,9 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
     )));
 
     let local = listener.local_addr().context("reading the bound address")?;
-    let router = embargo_web::router(embargo_web::AppState::new(app.clone()));
+    let router = embargo_web::router(
+        embargo_web::AppState::new(app.clone()).with_public_url(config.public_url()),
+    );
     tracing::info!(addr = %local, database = app.db.dialect().as_str(), "serving");
     println!("Embargo is listening on http://{local}");
     axum::serve(
