@@ -2,6 +2,7 @@
 
 mod cases;
 mod catalog;
+mod mail;
 mod me;
 mod reports;
 mod wire;
@@ -27,4 +28,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{case}/audit", get(cases::audit))
         .route("/cases/{case}/mail", get(cases::mail))
         .route("/catalog", get(catalog::show))
+        .route(
+            "/mail/templates/{kind}",
+            get(mail::show).put(mail::put).delete(mail::reset),
+        )
 }

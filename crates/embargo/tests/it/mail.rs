@@ -753,3 +753,81 @@ async fn failed_sends_are_retried_and_a_crash_mid_send_resends_the_same_message(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn admins_edit_templates_safely_and_the_next_mail_uses_them() {
+    let site = crate::support::Site::start().await;
+    let path = "/api/v1/mail/templates/acknowledgement";
+    let shipped = site.get(&site.team, path).await.expect(200);
+    assert!(
+        shipped.json["body"]
+            .as_str()
+            .unwrap()
+            .contains("do not publicise")
+    );
+    assert!(
+        shipped.json["variables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "tracking_id")
+    );
+
+    // Only admins with an admin-scoped token change templates; a placeholder this mail does not
+    // fill is refused by name.
+    let body = serde_json::json!({"subject": "Got it: {{ tracking_id }}", "body": "Thanks {{ reporter_name }}, ref {{ tracking_id }}."});
+    site.put(&site.team, path, body.clone()).await.expect(403);
+    site.put(&site.engineer, path, body.clone())
+        .await
+        .expect(403);
+    site.put(&site.admin, path, body.clone()).await.expect(403);
+    let dir = tempfile::tempdir().unwrap();
+    let out = embargo(dir.path())
+        .env("EMBARGO_DATABASE_URL", &site.t.url)
+        .args([
+            "user",
+            "token",
+            site.admin.username,
+            "--scopes",
+            "read,write,admin",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let admin = crate::support::Account {
+        username: site.admin.username,
+        email: site.admin.email.clone(),
+        token: String::from_utf8(out.stdout).unwrap().trim().to_owned(),
+    };
+    let bad = site
+        .put(
+            &admin,
+            path,
+            serde_json::json!({"subject": "x", "body": "{{ fix_by }}"}),
+        )
+        .await
+        .expect(400);
+    assert_eq!(bad.field(), "body");
+    assert!(bad.message().contains("fix_by"), "{}", bad.message());
+    site.put(&admin, "/api/v1/mail/templates/nonsense", body.clone())
+        .await
+        .expect(400);
+    site.put(&admin, path, body).await.expect(200);
+
+    let tracking = site
+        .report("Template check", "details", "tess@example.org")
+        .await;
+    let raw: Vec<u8> = sqlx::query("SELECT raw FROM outbox WHERE recipient = 'tess@example.org'")
+        .fetch_one(site.t.db.pool())
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        header(&raw, "Subject").unwrap(),
+        format!("Got it: {tracking}")
+    );
+
+    site.delete(&admin, path).await.expect(204);
+    let back = site.get(&site.team, path).await.expect(200);
+    assert_eq!(back.json["subject"], shipped.json["subject"]);
+}

@@ -135,9 +135,10 @@ async fn encrypted_mail_both_ways_with_the_team_key_and_the_reporters_key() {
             .unwrap()
             .starts_with("multipart/encrypted")
     );
-    let decrypted = embargo_pgp::decrypt_mail(&reporter, third_ack, std::slice::from_ref(&team_public))
-        .unwrap()
-        .unwrap();
+    let decrypted =
+        embargo_pgp::decrypt_mail(&reporter, third_ack, std::slice::from_ref(&team_public))
+            .unwrap()
+            .unwrap();
     assert_eq!(
         decrypted.signature,
         SignatureStatus::Good {
