@@ -7,7 +7,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
 fn corpus() -> Vec<Vec<u8>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/mail/corpus");
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/testdata/mail/corpus"
+    );
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("the shared mail corpus")
         .map(|e| e.expect("a corpus entry").path())

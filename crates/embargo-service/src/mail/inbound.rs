@@ -201,6 +201,20 @@ pub async fn process(app: &App, id: Uuid) -> Result<InboundOutcome, ServiceError
     }
     let now = app.clock.now();
     let (mut mail, pgp) = read_openpgp(app, &raw, mail, now).await?;
+    // What our own MTA's SPF/DKIM/DMARC verdicts say about the sender, for the team to see.
+    if let Some(authserv) = &app.mail.trusted_authserv_id {
+        mail.notes.push(match mail.sender_verified(authserv) {
+            embargo_mail::Verification::Verified => {
+                format!("sender verified: DMARC or DKIM passed for the From domain ({authserv})")
+            }
+            embargo_mail::Verification::Failed => format!(
+                "SENDER NOT VERIFIED: DMARC failed for the From domain ({authserv}); the address may be forged"
+            ),
+            embargo_mail::Verification::Unknown => {
+                format!("sender not verified: no passing DKIM or DMARC result from {authserv}")
+            }
+        });
+    }
 
     let mut tx = app.db.begin().await.context("starting to process a mail")?;
     if !store::lock_pending(&mut tx, app.db.dialect(), id).await? {

@@ -641,6 +641,31 @@ async fn hostile_mail_is_stored_and_never_breaks_a_header() {
     assert_eq!(code, 0);
     assert!(out.starts_with("EMB-"), "{out}");
 
+    // Our MTA's verdicts are shown on the report: a DMARC failure stands out; another host's
+    // Authentication-Results are not trusted.
+    let spoofed =
+        b"Authentication-Results: mx.vendor.test; dmarc=fail header.from=bank.example\r\n\
+        From: ceo@bank.example\r\nSubject: urgent\r\nMessage-ID: <s1@bank.example>\r\n\r\nhi\r\n";
+    let forged_pass =
+        b"Authentication-Results: mx.evil.test; dmarc=pass header.from=bank.example\r\n\
+        From: ceo@bank.example\r\nSubject: urgent 2\r\nMessage-ID: <s2@bank.example>\r\n\r\nhi\r\n";
+    for (raw, expect) in [
+        (&spoofed[..], "SENDER NOT VERIFIED"),
+        (&forged_pass[..], "sender not verified: no passing"),
+    ] {
+        let mut c = gate();
+        c.env("EMBARGO_MAIL__TRUSTED_AUTHSERV_ID", "mx.vendor.test");
+        let (code, out) = mailgate(c, raw);
+        assert_eq!(code, 0);
+        let body: String = sqlx::query("SELECT body FROM reports WHERE tracking_id = $1")
+            .bind(&out)
+            .fetch_one(t.db.pool())
+            .await
+            .unwrap()
+            .get(0);
+        assert!(body.contains(expect), "{body}");
+    }
+
     // Nothing on stdin, and a database that cannot be reached: 75, so the MTA retries.
     let (code, _) = mailgate(gate(), b"");
     assert_eq!(code, 75);
