@@ -856,3 +856,32 @@ async fn admins_edit_templates_safely_and_the_next_mail_uses_them() {
     let back = site.get(&site.team, path).await.expect(200);
     assert_eq!(back.json["subject"], shipped.json["subject"]);
 }
+
+#[tokio::test]
+async fn two_servers_on_one_database_send_each_mail_once() {
+    let t = embargo_testkit::TestDb::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    for n in 0..12 {
+        let (code, _) = mailgate(
+            cli(&t, dir.path()),
+            &mail_from(
+                &format!("r{n}@example.org"),
+                &format!("Message-ID: <two-{n}@example.org>\r\n"),
+                "details",
+            ),
+        );
+        assert_eq!(code, 0);
+    }
+    let sink = SmtpSink::start(&["--delay", "0.05"]);
+    let _a = serve_with_smtp(&t, dir.path(), &sink);
+    let _b = serve_with_smtp(&t, dir.path(), &sink);
+    let sent = sink.wait_for(12, Duration::from_secs(30));
+    let mut ids: Vec<String> = sent
+        .iter()
+        .map(|(_, raw)| header(raw, "Message-ID").unwrap())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 12);
+    assert_eq!(sent.len(), 12, "a mail was sent by both servers");
+}
