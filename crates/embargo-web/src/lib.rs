@@ -7,6 +7,7 @@ mod auth;
 mod error;
 mod health;
 mod json;
+mod pages;
 mod ratelimit;
 mod security;
 mod wellknown;
@@ -58,6 +59,11 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route(
+            "/report",
+            get(pages::report_form).post(pages::submit_report),
+        )
+        .route("/static/site.css", get(pages::stylesheet))
         .route("/.well-known/security.txt", get(wellknown::security_txt))
         .route("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key))
         .nest("/api/v1", api::routes())

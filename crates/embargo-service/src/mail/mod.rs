@@ -224,3 +224,32 @@ pub async fn reset_template(
     store::reset_template(&mut conn, kind.as_str()).await?;
     Ok(())
 }
+
+/// The body of the acknowledgement for a report, as mailed to its reporter, for the page that
+/// confirms a web-form report. Public: it holds only what the reporter just sent and their
+/// tracking id.
+pub async fn acknowledgement_text(
+    app: &App,
+    report: embargo_domain::ReportId,
+) -> Result<String, ServiceError> {
+    let mut conn = app.db.acquire().await?;
+    let stored = embargo_store::reports::get(&mut conn, report)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let template = outbound::load_template(&mut conn, MailKind::Acknowledgement).await?;
+    let r = &stored.report;
+    let mut values = std::collections::BTreeMap::new();
+    values.insert("tracking_id", r.tracking_id().to_string());
+    values.insert("title", r.subject().to_owned());
+    values.insert(
+        "reporter_name",
+        r.reporter()
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "there".to_owned()),
+    );
+    values.insert("team_name", app.mail.team_name.clone());
+    values.insert("security_address", app.mail.from.clone());
+    Ok(template.render(&values).1)
+}

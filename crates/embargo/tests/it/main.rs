@@ -11,5 +11,6 @@ mod config;
 mod cvss;
 mod mail;
 mod mail_secure;
+mod pages;
 mod serve;
 mod support;
