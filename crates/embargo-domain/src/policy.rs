@@ -214,6 +214,16 @@ impl Policy {
         &self.rules
     }
 
+    /// The `[default]` deadlines, every one set.
+    pub fn defaults(&self) -> Durations {
+        Durations {
+            acknowledge: Some(self.acknowledge),
+            triage: Some(self.triage),
+            fix: Some(self.fix),
+            disclose_after_fix: Some(self.disclose_after_fix),
+        }
+    }
+
     /// The first rule that matches, if any.
     pub fn matching_rule(&self, facts: &CaseFacts) -> Option<&Rule> {
         self.rules.iter().find(|r| r.matches(facts))

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
             get(pages::report_form).post(pages::submit_report),
         )
         .route("/static/site.css", get(pages::stylesheet))
+        .route("/disclosure-policy", get(pages::disclosure_policy))
         .route("/.well-known/security.txt", get(wellknown::security_txt))
         .route("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key))
         .nest("/api/v1", api::routes())

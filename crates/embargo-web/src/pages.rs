@@ -199,3 +199,62 @@ pub(crate) async fn stylesheet() -> Response {
     )
         .into_response()
 }
+
+#[derive(Template)]
+#[template(path = "disclosure_policy.html")]
+struct PolicyPage<'a> {
+    team_name: &'a str,
+    security_address: &'a str,
+    acknowledge: String,
+    triage: String,
+    fix: String,
+    disclose_after_fix: String,
+    rules: Vec<(String, String)>,
+}
+
+/// A duration in the words of the policy page: "24 hours", "5 days", "2 weeks".
+fn words(d: Option<jiff::SignedDuration>) -> String {
+    let Some(d) = d else {
+        return "the default".to_owned();
+    };
+    let hours = d.as_hours();
+    if hours % (24 * 7) == 0 && hours >= 24 * 7 {
+        plural(hours / (24 * 7), "week")
+    } else if hours % 24 == 0 && hours >= 24 {
+        plural(hours / 24, "day")
+    } else {
+        plural(hours, "hour")
+    }
+}
+
+fn plural(n: i64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+/// `GET /disclosure-policy`: the commitments of the timeline policy in effect.
+pub(crate) async fn disclosure_policy(State(state): State<AppState>) -> Response {
+    let policy = &state.app.policy;
+    let defaults = policy.defaults();
+    let rules = policy
+        .rules()
+        .iter()
+        .filter(|r| r.set.fix.is_some())
+        .map(|r| (r.name.clone(), words(r.set.fix)))
+        .collect();
+    html(
+        StatusCode::OK,
+        &PolicyPage {
+            team_name: &state.app.mail.team_name,
+            security_address: &state.app.mail.from,
+            acknowledge: words(defaults.acknowledge),
+            triage: words(defaults.triage),
+            fix: words(defaults.fix),
+            disclose_after_fix: words(defaults.disclose_after_fix),
+            rules,
+        },
+    )
+}
