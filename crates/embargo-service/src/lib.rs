@@ -14,6 +14,7 @@ pub mod demo;
 mod error;
 pub mod intake;
 pub mod mail;
+pub mod releases;
 
 use std::sync::Arc;
 

@@ -10,14 +10,15 @@
 //! come back as `embargo-domain` types: row structs stay private to this crate and are converted
 //! at its edge, and a stored value the domain would not accept is [`StoreError::Corrupt`].
 //!
-//! Map of the schema (migrations `0001_foundation` to `0004_mail`):
+//! Map of the schema (migrations `0001_foundation` to `0006_releases_advisories`):
 //! - `users`; the catalog `products` › `editions` › `release_lines` › `components`;
 //! - `reports` with `report_attachments` and `report_raw` (the original bytes), see [`reports`];
 //! - `cases` (one row per case: state, assessment, deadlines, milestones, estimate, upstream) with
 //!   `case_reporters`, `case_members`, `case_affected`, `case_cwes`, `case_links`, and the
 //!   append-only `messages` and `audit_events`, see [`cases`];
 //! - `api_tokens`, see [`tokens`];
-//! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`].
+//! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`];
+//! - `releases` with `release_cases`, see [`releases`].
 
 pub mod cases;
 pub mod catalog;
@@ -26,6 +27,7 @@ mod db;
 pub mod dialect;
 mod error;
 pub mod mail;
+pub mod releases;
 pub mod reports;
 mod time;
 pub mod tokens;

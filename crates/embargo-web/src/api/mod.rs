@@ -3,6 +3,7 @@
 mod cases;
 mod catalog;
 mod me;
+mod releases;
 mod reports;
 mod wire;
 
@@ -27,4 +28,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{case}/audit", get(cases::audit))
         .route("/cases/{case}/mail", get(cases::mail))
         .route("/catalog", get(catalog::show))
+        .route("/releases", get(releases::list).post(releases::plan))
+        .route("/releases/{release}", get(releases::show))
+        .route("/releases/{release}/cases", post(releases::add_case))
+        .route("/releases/{release}/ship", post(releases::ship))
 }

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod mail;
 pub mod mailgate;
 pub mod migrate;
+pub mod releases;
 pub mod reports;
 pub mod serve;
 pub mod user;

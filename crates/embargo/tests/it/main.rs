@@ -10,5 +10,6 @@ mod cli_cases;
 mod config;
 mod cvss;
 mod mail;
+mod releases;
 mod serve;
 mod support;
