@@ -322,6 +322,62 @@ impl Case {
         self.embargo.unwrap_or(self.deadlines.disclose)
     }
 
+    /// Release lines supported on `today` where the case is affected and no fix has shipped
+    /// ([`AffectedStatus::Affected`] or [`AffectedStatus::FixInProgress`]). A won't-fix line is a
+    /// decision, not a missing fix; an unsupported line gets no fix.
+    pub fn unfixed_lines(&self, catalog: &Catalog, today: jiff::civil::Date) -> Vec<ReleaseLineId> {
+        self.affected
+            .iter()
+            .filter(|(_, s)| matches!(s, AffectedStatus::Affected | AffectedStatus::FixInProgress))
+            .filter(|(line, _)| {
+                catalog
+                    .line(**line)
+                    .is_some_and(|p| p.line.is_supported_on(today))
+            })
+            .map(|(line, _)| *line)
+            .collect()
+    }
+
+    /// Whether the fix has shipped everywhere it must: some line is fixed and no supported
+    /// affected line is left without a fix.
+    pub fn fixed_everywhere(&self, catalog: &Catalog, today: jiff::civil::Date) -> bool {
+        self.affected
+            .values()
+            .any(|s| matches!(s, AffectedStatus::Fixed { .. }))
+            && self.unfixed_lines(catalog, today).is_empty()
+    }
+
+    /// The disclosure rule: a case is disclosed only when no supported affected line lacks a fix,
+    /// unless an admin overrides with a reason. Returns the note the audit records for an
+    /// override (`None` when none was needed).
+    pub fn check_disclosure(
+        &self,
+        catalog: &Catalog,
+        today: jiff::civil::Date,
+        actor: &Actor,
+        override_reason: Option<&str>,
+    ) -> Result<Option<String>, DomainError> {
+        let unfixed = self.unfixed_lines(catalog, today);
+        if unfixed.is_empty() {
+            return Ok(None);
+        }
+        let names: Vec<String> = unfixed
+            .iter()
+            .filter_map(|l| catalog.line(*l))
+            .map(|p| format!("{} {} {}", p.product.name, p.edition.name, p.line.name()))
+            .collect();
+        let names = names.join(", ");
+        match override_reason.map(str::trim).filter(|r| !r.is_empty()) {
+            None => Err(DomainError::UnfixedLines { lines: names }),
+            Some(_) if actor.role != Role::Admin => {
+                Err(forbidden(actor, "disclose a case with unfixed lines"))
+            }
+            Some(reason) => Ok(Some(format!(
+                "disclosed without a fix on {names} (admin override): {reason}"
+            ))),
+        }
+    }
+
     /// What the policy looks at, from this case and the catalog.
     pub fn facts(&self, catalog: &Catalog) -> CaseFacts {
         let mut facts = CaseFacts {

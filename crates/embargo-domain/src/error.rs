@@ -100,6 +100,19 @@ pub enum DomainError {
     #[error("no reporter with email {0} on this case")]
     UnknownReporter(String),
 
+    #[error("release {version} shipped on {on} and can no longer change")]
+    ReleaseShipped {
+        version: String,
+        on: jiff::civil::Date,
+    },
+
+    /// A case may not be disclosed while a supported affected line has no fix, unless an admin
+    /// overrides with a recorded reason.
+    #[error(
+        "supported affected release lines have no fix yet: {lines}; an admin may disclose anyway with a recorded override reason"
+    )]
+    UnfixedLines { lines: String },
+
     /// The timeline policy could not be read; `message` names the key at fault.
     #[error("invalid timeline policy: {message}")]
     Policy { message: String },

@@ -79,6 +79,11 @@ id_type!(
     ReleaseLineId
 );
 
+id_type!(
+    /// A planned or shipped patch release of one release line.
+    ReleaseId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,7 @@ mod fixtures;
 mod identifiers;
 mod ids;
 mod policy;
+mod release;
 mod report;
 pub mod state;
 
@@ -84,10 +85,13 @@ pub use cvss::{CvssVector, CvssVersion};
 pub use embargo_cvss::{Score, Severity};
 pub use error::DomainError;
 pub use identifiers::{CveId, CweId, Link};
-pub use ids::{CaseId, EditionId, MessageId, ProductId, ReleaseLineId, ReportId, UserId};
+pub use ids::{
+    CaseId, EditionId, MessageId, ProductId, ReleaseId, ReleaseLineId, ReportId, UserId,
+};
 pub use policy::{
     CaseFacts, DEFAULT_POLICY_TOML, DeadlineKind, Deadlines, Durations, Policy, Rule,
 };
+pub use release::{Release, Shipped};
 pub use report::{
     Attachment, Channel, MediaType, NewReport, RawOriginal, Report, ReporterEmail,
     ReporterIdentity, Sha256Digest, TrackingId,

@@ -143,44 +143,36 @@ where
     for _attempt in 0..3 {
         let mut tx = app.db.begin().await.context("starting a transaction")?;
         let id = resolve(&mut tx, case).await?;
-        let mut current = load_visible(&mut tx, who, id).await?;
-        let read = expected_version.unwrap_or(current.version);
-        current.at_version(read).map_err(from_domain)?;
         let catalog = catalog::load(&mut tx)
             .await
             .context("loading the catalog")?;
         let now = app.clock.now();
-        let ctx = ChangeContext {
+        let changed = change_in(
+            &mut tx,
             app,
-            catalog: &catalog,
-            actor: &who.actor,
+            who,
+            id,
+            expected_version,
+            &catalog,
             now,
+            &change,
+        )
+        .await;
+        let (current, events) = match changed {
+            Ok(changed) => changed,
+            Err(ChangeError::Stale) if expected_version.is_none() => continue,
+            Err(ChangeError::Stale) => {
+                return Err(ServiceError::Conflict(
+                    "the case changed since it was read; reload and retry".to_owned(),
+                ));
+            }
+            Err(ChangeError::Service(e)) => return Err(e),
         };
-        let before = (*current).clone();
-        let events = change(&mut current, &ctx).map_err(from_domain)?;
-        if events.is_empty() {
+        if events == 0 {
             return Ok(view(&current, who));
         }
-        match cases::update(&mut tx, &current, read, now).await {
-            Ok(()) => {}
-            Err(StoreError::VersionConflict { .. }) if expected_version.is_none() => continue,
-            Err(e) => return Err(from_store(e)),
-        }
-        cases::append_audit(&mut tx, &events)
-            .await
-            .context("recording the audit trail")?;
-        crate::mail::outbound::queue_case_mails(
-            &mut tx,
-            &app.mail,
-            Some(&before),
-            &current,
-            Some(&catalog),
-            None,
-            now,
-        )
-        .await?;
         tx.commit().await.context("committing the change")?;
-        tracing::info!(case = %id, events = events.len(), "case changed");
+        tracing::info!(case = %id, events, "case changed");
         return Ok(view(&current, who));
     }
     Err(ServiceError::Conflict(
@@ -188,8 +180,83 @@ where
     ))
 }
 
+/// Why [`change_in`] did not apply a change.
+pub(crate) enum ChangeError {
+    /// Someone wrote the case between reading and writing it.
+    Stale,
+    Service(ServiceError),
+}
+
+impl From<ServiceError> for ChangeError {
+    fn from(e: ServiceError) -> Self {
+        ChangeError::Service(e)
+    }
+}
+
+/// The body of [`modify`] inside a transaction the caller owns (and commits): load the visible
+/// case, check the version, apply the domain change, store it conditionally, append the audit
+/// events and queue the mails the change causes. Returns the case and how many events it
+/// recorded (0: nothing changed, nothing written). Several cases can change in one transaction
+/// this way (shipping a release).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn change_in<F>(
+    tx: &mut embargo_store::AnyConnection,
+    app: &App,
+    who: &Principal,
+    id: CaseId,
+    expected_version: Option<i64>,
+    catalog: &Catalog,
+    now: jiff::Timestamp,
+    change: &F,
+) -> Result<(Case, usize), ChangeError>
+where
+    F: Fn(&mut Case, &ChangeContext<'_>) -> Result<Vec<AuditEvent>, DomainError>,
+{
+    let mut current = load_visible(tx, who, id).await?;
+    let read = expected_version.unwrap_or(current.version);
+    current.at_version(read).map_err(from_domain)?;
+    let ctx = ChangeContext {
+        app,
+        catalog,
+        actor: &who.actor,
+        now,
+    };
+    let before = (*current).clone();
+    let events = change(&mut current, &ctx).map_err(from_domain)?;
+    if events.is_empty() {
+        return Ok((current, 0));
+    }
+    match cases::update(tx, &current, read, now).await {
+        Ok(()) => {}
+        Err(StoreError::VersionConflict { .. }) if expected_version.is_none() => {
+            return Err(ChangeError::Stale);
+        }
+        Err(e) => return Err(from_store(e).into()),
+    }
+    cases::append_audit(tx, &events)
+        .await
+        .context("recording the audit trail")
+        .map_err(ServiceError::from)?;
+    crate::mail::outbound::queue_case_mails(
+        tx,
+        &app.mail,
+        Some(&before),
+        &current,
+        Some(catalog),
+        None,
+        now,
+    )
+    .await
+    .map_err(ServiceError::from)?;
+    Ok((current, events.len()))
+}
+
 /// Moves the case. `expected_version`: the version the caller read (the API always sends it);
 /// `None` moves the current version (the operator's CLI).
+///
+/// Disclosure waits until every supported affected line has a fix
+/// ([`Case::check_disclosure`]); an admin may disclose earlier by giving `override_reason`, which
+/// the state change's audit event records.
 pub async fn transition(
     app: &App,
     who: &Principal,
@@ -197,11 +264,27 @@ pub async fn transition(
     expected_version: Option<i64>,
     to: Target,
     reason: Option<&str>,
+    override_reason: Option<&str>,
 ) -> Result<CaseView, ServiceError> {
     modify(app, who, case, expected_version, |c, ctx| {
-        c.transition(to, ctx.actor, reason, ctx.now)
+        let note = if to == Target::Disclosed {
+            c.check_disclosure(ctx.catalog, today(ctx.now), ctx.actor, override_reason)?
+        } else {
+            None
+        };
+        let reason = match (note, reason) {
+            (Some(note), Some(r)) => Some(format!("{r}; {note}")),
+            (Some(note), None) => Some(note),
+            (None, r) => r.map(str::to_owned),
+        };
+        c.transition(to, ctx.actor, reason.as_deref(), ctx.now)
     })
     .await
+}
+
+/// The UTC calendar day of `now`: release days, support ends and target dates are days.
+pub(crate) fn today(now: jiff::Timestamp) -> jiff::civil::Date {
+    now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
 }
 
 /// Sets the case's v3.1 or v4.0 vector (the version comes from the vector's prefix).
@@ -325,6 +408,15 @@ async fn resolve(
     }
 }
 
+/// [`load_visible`] inside a transaction of another use case (a release reading its cases).
+pub(crate) async fn get_in(
+    conn: &mut embargo_store::AnyConnection,
+    who: &Principal,
+    id: CaseId,
+) -> Result<Case, ServiceError> {
+    load_visible(conn, who, id).await
+}
+
 /// Loads a case if the caller may see it; `NotFound` both when it does not exist and when they
 /// may not see it.
 pub(crate) async fn load_visible(
@@ -399,7 +491,9 @@ pub fn redact(case: &Case, who: &Principal, access: Access) -> CaseRecord {
 pub(crate) fn from_domain(e: DomainError) -> ServiceError {
     let field = match &e {
         DomainError::Forbidden { .. } => return ServiceError::Forbidden,
-        DomainError::Conflict { .. } => return ServiceError::Conflict(e.to_string()),
+        DomainError::Conflict { .. }
+        | DomainError::ReleaseShipped { .. }
+        | DomainError::UnfixedLines { .. } => return ServiceError::Conflict(e.to_string()),
         DomainError::InvalidField { field, .. } => field,
         DomainError::InvalidTransition { .. } => "to",
         DomainError::ReasonRequired { .. } => "reason",

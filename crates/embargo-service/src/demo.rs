@@ -467,7 +467,7 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
                     )));
                 }
             };
-            cases::transition(app, &who, case, None, target, Some("demo")).await?;
+            cases::transition(app, &who, case, None, target, Some("demo"), None).await?;
         }
     }
     Ok(CASES.len())

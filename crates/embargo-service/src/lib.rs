@@ -15,6 +15,7 @@ mod error;
 pub mod intake;
 pub mod mail;
 pub mod openpgp;
+pub mod releases;
 
 use std::sync::Arc;
 

@@ -10,7 +10,7 @@
 //! come back as `embargo-domain` types: row structs stay private to this crate and are converted
 //! at its edge, and a stored value the domain would not accept is [`StoreError::Corrupt`].
 //!
-//! Map of the schema (migrations `0001_foundation` to `0005_openpgp`):
+//! Map of the schema (migrations `0001_foundation` to `0006_releases_advisories`):
 //! - `users`; the catalog `products` › `editions` › `release_lines` › `components`;
 //! - `reports` with `report_attachments` and `report_raw` (the original bytes), see [`reports`];
 //! - `cases` (one row per case: state, assessment, deadlines, milestones, estimate, upstream) with
@@ -18,7 +18,8 @@
 //!   append-only `messages` and `audit_events`, see [`cases`];
 //! - `api_tokens`, see [`tokens`];
 //! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`];
-//! - `team_keys` and `reporter_keys`, see [`openpgp`].
+//! - `team_keys` and `reporter_keys`, see [`openpgp`];
+//! - `releases` with `release_cases`, see [`releases`].
 
 pub mod cases;
 pub mod catalog;
@@ -28,6 +29,7 @@ pub mod dialect;
 mod error;
 pub mod mail;
 pub mod openpgp;
+pub mod releases;
 pub mod reports;
 mod time;
 pub mod tokens;

@@ -68,6 +68,9 @@ pub enum Command {
     /// Products, editions, release lines and bundled components
     #[command(subcommand)]
     Catalog(crate::commands::catalog::CatalogCommand),
+    /// Release plans: the next patch release of a line, the cases it fixes, shipping it
+    #[command(subcommand)]
+    Releases(crate::commands::releases::ReleasesCommand),
     /// Manage accounts and API tokens
     #[command(subcommand)]
     User(crate::commands::user::UserCommand),

@@ -1306,3 +1306,69 @@ fn only_an_upstream_disclosure_date_pins_the_disclosure_deadline() {
     }
     assert!(Case::restore(record).disclose_pinned());
 }
+
+#[test]
+fn disclosure_waits_for_a_fix_on_every_supported_affected_line_unless_an_admin_overrides() {
+    let cat = catalog();
+    let today = jiff::civil::date(2026, 3, 9);
+    let mut case = case_in(CaseState::Released);
+    let fixed = AffectedStatus::Fixed {
+        fixed_in: Version::parse("3.4.10").unwrap(),
+        links: vec![],
+        verified_by: None,
+        verified_at: None,
+    };
+    let p = Policy::default();
+    case.set_affected(line_id(1), fixed, &p, &cat, &team(), h(2))
+        .unwrap();
+    case.set_affected(
+        line_id(2),
+        AffectedStatus::FixInProgress,
+        &p,
+        &cat,
+        &team(),
+        h(2),
+    )
+    .unwrap();
+    case.set_affected(
+        line_id(3),
+        AffectedStatus::WontFix {
+            reason: "end of life soon".into(),
+        },
+        &p,
+        &cat,
+        &team(),
+        h(2),
+    )
+    .unwrap();
+    assert_eq!(case.unfixed_lines(&cat, today), vec![line_id(2)]);
+    assert!(!case.fixed_everywhere(&cat, today));
+
+    let err = case
+        .check_disclosure(&cat, today, &team(), None)
+        .unwrap_err();
+    assert!(err.to_string().contains("Gateway Community 4.0.x"), "{err}");
+    let err = case
+        .check_disclosure(&cat, today, &team(), Some("customers asked"))
+        .unwrap_err();
+    assert!(matches!(err, DomainError::Forbidden { .. }), "{err}");
+    let err = case
+        .check_disclosure(&cat, today, &admin(), Some("  "))
+        .unwrap_err();
+    assert!(matches!(err, DomainError::UnfixedLines { .. }), "{err}");
+    let note = case
+        .check_disclosure(&cat, today, &admin(), Some("exploited in the wild"))
+        .unwrap()
+        .unwrap();
+    assert!(
+        note.contains("exploited in the wild") && note.contains("4.0.x"),
+        "{note}"
+    );
+
+    // An unsupported line needs no fix.
+    let mut cat2 = cat.clone();
+    cat2.products[0].editions[0].lines[1].supported = false;
+    assert!(case.unfixed_lines(&cat2, today).is_empty());
+    assert!(case.fixed_everywhere(&cat2, today));
+    assert_eq!(case.check_disclosure(&cat2, today, &team(), None), Ok(None));
+}

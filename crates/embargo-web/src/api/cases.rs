@@ -114,6 +114,8 @@ pub(crate) struct TransitionJson {
     reject_reason: Option<String>,
     /// For a duplicate: the case it duplicates.
     duplicate_of: Option<String>,
+    /// For `disclosed` while a supported affected line has no fix: an admin's recorded reason.
+    override_reason: Option<String>,
 }
 
 pub(crate) async fn transition(
@@ -134,6 +136,7 @@ pub(crate) async fn transition(
         Some(body.expected_version),
         to,
         body.reason.as_deref(),
+        body.override_reason.as_deref(),
     )
     .await?;
     Ok(AppJson(wire::case_json(&view)))

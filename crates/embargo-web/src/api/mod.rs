@@ -4,6 +4,7 @@ mod cases;
 mod catalog;
 mod mail;
 mod me;
+mod releases;
 mod reports;
 mod wire;
 
@@ -32,4 +33,8 @@ pub(crate) fn routes() -> Router<AppState> {
             "/mail/templates/{kind}",
             get(mail::show).put(mail::put).delete(mail::reset),
         )
+        .route("/releases", get(releases::list).post(releases::plan))
+        .route("/releases/{release}", get(releases::show))
+        .route("/releases/{release}/cases", post(releases::add_case))
+        .route("/releases/{release}/ship", post(releases::ship))
 }

@@ -42,6 +42,10 @@ pub enum CasesCommand {
         /// For a duplicate: the case it duplicates
         #[arg(long)]
         duplicate_of: Option<String>,
+        /// For disclosed while a supported affected line has no fix: an admin's reason to
+        /// disclose anyway (recorded in the audit trail)
+        #[arg(long)]
+        override_reason: Option<String>,
         /// Refuse if the case changed since this version was read
         #[arg(long)]
         expected_version: Option<i64>,
@@ -198,6 +202,7 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
             reason,
             reject_reason,
             duplicate_of,
+            override_reason,
             expected_version,
             actor,
         } => {
@@ -211,6 +216,7 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
                 expected_version,
                 to,
                 reason.as_deref(),
+                override_reason.as_deref(),
             )
             .await?;
             println!(

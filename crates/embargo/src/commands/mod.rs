@@ -8,6 +8,7 @@ pub mod mail;
 pub mod mailgate;
 pub mod migrate;
 pub mod pgp;
+pub mod releases;
 pub mod reports;
 pub mod serve;
 pub mod user;

@@ -12,5 +12,6 @@ mod cvss;
 mod mail;
 mod mail_secure;
 mod pages;
+mod releases;
 mod serve;
 mod support;
