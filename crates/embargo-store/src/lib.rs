@@ -18,8 +18,10 @@
 //!   append-only `messages` and `audit_events`, see [`cases`];
 //! - `api_tokens`, see [`tokens`];
 //! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`];
-//! - `releases` with `release_cases`, see [`releases`].
+//! - `releases` with `release_cases`, see [`releases`];
+//! - `advisories` with `advisory_revisions`, and `cve_pool`, see [`advisories`].
 
+pub mod advisories;
 pub mod cases;
 pub mod catalog;
 pub mod codes;
