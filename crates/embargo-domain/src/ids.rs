@@ -83,6 +83,10 @@ id_type!(
     /// A planned or shipped patch release of one release line.
     ReleaseId
 );
+id_type!(
+    /// The public advisory of a case (its public id is `EMB-YYYY-NNNN`).
+    AdvisoryId
+);
 
 #[cfg(test)]
 mod tests {

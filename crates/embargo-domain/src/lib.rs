@@ -56,6 +56,7 @@
 //! Time and randomness are parameters: nothing here reads the clock or generates ids.
 
 pub mod access;
+mod advisory;
 mod affected;
 mod audit;
 mod case;
@@ -72,6 +73,7 @@ mod report;
 pub mod state;
 
 pub use access::{Access, Actor, CaseRole, Membership, Role, Visibility};
+pub use advisory::{Advisory, AdvisoryContent, AdvisoryReference, ReferenceKind, Revision};
 pub use affected::{AffectedStatus, Justification};
 pub use audit::{AuditAction, AuditEvent};
 pub use case::{
@@ -86,7 +88,7 @@ pub use embargo_cvss::{Score, Severity};
 pub use error::DomainError;
 pub use identifiers::{CveId, CweId, Link};
 pub use ids::{
-    CaseId, EditionId, MessageId, ProductId, ReleaseId, ReleaseLineId, ReportId, UserId,
+    AdvisoryId, CaseId, EditionId, MessageId, ProductId, ReleaseId, ReleaseLineId, ReportId, UserId,
 };
 pub use policy::{
     CaseFacts, DEFAULT_POLICY_TOML, DeadlineKind, Deadlines, Durations, Policy, Rule,

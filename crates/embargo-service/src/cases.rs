@@ -10,9 +10,9 @@
 
 use anyhow::Context;
 use embargo_domain::{
-    Access, AffectedStatus, AuditEvent, Case, CaseId, CaseRecord, CaseRole, Catalog, CvssVector,
-    CvssVersion, DomainError, MessageId, ReleaseLineId, Role, StateKind, Target, TrackingId,
-    UserId, Visibility, access,
+    Access, AffectedStatus, AuditEvent, Case, CaseId, CaseRecord, CaseRole, Catalog, CveId,
+    CvssVector, CvssVersion, DomainError, MessageId, ReleaseLineId, Role, StateKind, Target,
+    TrackingId, UserId, Visibility, access,
 };
 pub use embargo_store::cases::CaseSummary;
 use embargo_store::cases::{self, CaseFilter};
@@ -266,6 +266,9 @@ pub async fn transition(
     reason: Option<&str>,
     override_reason: Option<&str>,
 ) -> Result<CaseView, ServiceError> {
+    if to == Target::Accepted {
+        return accept(app, who, case, expected_version, reason).await;
+    }
     modify(app, who, case, expected_version, |c, ctx| {
         let note = if to == Target::Disclosed {
             c.check_disclosure(ctx.catalog, today(ctx.now), ctx.actor, override_reason)?
@@ -280,6 +283,67 @@ pub async fn transition(
         c.transition(to, ctx.actor, reason.as_deref(), ctx.now)
     })
     .await
+}
+
+/// Accepts the case and, when it is our own vulnerability (no upstream) without a CVE id yet,
+/// assigns it the oldest free id of the CVE pool, in the same transaction.
+async fn accept(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: Option<i64>,
+    reason: Option<&str>,
+) -> Result<CaseView, ServiceError> {
+    who.require(Scope::Write)?;
+    let mut tx = app.db.begin().await.context("starting a transaction")?;
+    let id = resolve(&mut tx, case).await?;
+    let current = load_visible(&mut tx, who, id).await?;
+    let now = app.clock.now();
+    let may_accept = access::can_transition(
+        &who.actor,
+        &current.membership(&who.actor),
+        StateKind::Accepted,
+    ) && current.state.allowed().contains(StateKind::Accepted);
+    let claimed = if may_accept && current.cve.is_none() && current.upstream.is_none() {
+        embargo_store::advisories::pool_claim(&mut tx, id, now).await?
+    } else {
+        None
+    };
+    let cve = claimed
+        .as_deref()
+        .map(CveId::parse)
+        .transpose()
+        .map_err(from_domain)?;
+    let catalog = catalog::load(&mut tx)
+        .await
+        .context("loading the catalog")?;
+    let change = |c: &mut Case, ctx: &ChangeContext<'_>| {
+        let mut events = c.transition(Target::Accepted, ctx.actor, reason, ctx.now)?;
+        if let Some(cve) = &cve {
+            events.extend(c.assign_cve(cve.clone(), ctx.actor, ctx.now)?);
+        }
+        Ok(events)
+    };
+    let (current, _) = change_in(
+        &mut tx,
+        app,
+        who,
+        id,
+        expected_version,
+        &catalog,
+        now,
+        &change,
+    )
+    .await
+    .map_err(|e| match e {
+        ChangeError::Service(e) => e,
+        ChangeError::Stale => {
+            ServiceError::Conflict("the case changed meanwhile; retry".to_owned())
+        }
+    })?;
+    tx.commit().await.context("committing the acceptance")?;
+    tracing::info!(case = %id, cve = ?claimed, "case accepted");
+    Ok(view(&current, who))
 }
 
 /// The UTC calendar day of `now`: release days, support ends and target dates are days.

@@ -5,6 +5,7 @@
 //! context (`.context("storing report")`) and become `Unexpected`.
 
 pub mod accounts;
+pub mod advisories;
 pub mod auth;
 pub mod bootstrap;
 pub mod cases;

@@ -468,3 +468,16 @@ fn found(rows: u64, entity: &'static str, id: impl ToString) -> Result<(), Store
         })
     }
 }
+
+/// The vendor named for a product (who issues its advisories).
+pub async fn product_vendor(
+    conn: &mut AnyConnection,
+    product: embargo_domain::ProductId,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT vendor FROM products WHERE id = $1")
+            .bind(product.to_string())
+            .fetch_optional(conn)
+            .await?,
+    )
+}

@@ -19,8 +19,10 @@
 //! - `api_tokens`, see [`tokens`];
 //! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`];
 //! - `team_keys` and `reporter_keys`, see [`openpgp`];
-//! - `releases` with `release_cases`, see [`releases`].
+//! - `releases` with `release_cases`, see [`releases`];
+//! - `advisories` with `advisory_revisions`, and `cve_pool`, see [`advisories`].
 
+pub mod advisories;
 pub mod cases;
 pub mod catalog;
 pub mod codes;

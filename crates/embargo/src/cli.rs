@@ -71,6 +71,12 @@ pub enum Command {
     /// Release plans: the next patch release of a line, the cases it fixes, shipping it
     #[command(subcommand)]
     Releases(crate::commands::releases::ReleasesCommand),
+    /// Public advisories: write, list, publish what is due
+    #[command(subcommand)]
+    Advisories(crate::commands::advisories::AdvisoriesCommand),
+    /// Reserved CVE ids, assigned to cases on acceptance
+    #[command(subcommand)]
+    CvePool(crate::commands::advisories::CvePoolCommand),
     /// Manage accounts and API tokens
     #[command(subcommand)]
     User(crate::commands::user::UserCommand),

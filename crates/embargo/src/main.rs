@@ -55,6 +55,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Reports(cmd) => runtime()?.block_on(commands::reports::run(config, cmd)),
         Command::Cases(cmd) => runtime()?.block_on(commands::cases::run(config, cmd)),
         Command::Catalog(cmd) => runtime()?.block_on(commands::catalog::run(config, cmd)),
+        Command::Advisories(cmd) => runtime()?.block_on(commands::advisories::run(config, cmd)),
+        Command::CvePool(cmd) => runtime()?.block_on(commands::advisories::run_pool(config, cmd)),
         Command::Releases(cmd) => runtime()?.block_on(commands::releases::run(config, cmd)),
         Command::Cvss(cmd) => commands::cvss::run(cmd),
         Command::Mailgate { source } => {

@@ -1,5 +1,6 @@
 //! The REST API under `/api/v1`. Errors are `{"error":{"code","message","field"}}`.
 
+mod advisories;
 mod cases;
 mod catalog;
 mod mail;
@@ -28,6 +29,10 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{case}/estimate", post(cases::give_estimate))
         .route("/cases/{case}/audit", get(cases::audit))
         .route("/cases/{case}/mail", get(cases::mail))
+        .route(
+            "/cases/{case}/advisory",
+            get(advisories::show).put(advisories::save),
+        )
         .route("/catalog", get(catalog::show))
         .route(
             "/mail/templates/{kind}",

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod advisories;
 pub mod cases;
 pub mod catalog;
 pub mod cvss;

@@ -91,6 +91,13 @@ pub async fn run(config: Config, args: ServeArgs) -> anyhow::Result<ExitCode> {
         stopped.clone(),
     )));
 
+    // Advisories are published at their case's embargo instant (and at start, what was missed).
+    jobs.push(tokio::spawn(embargo_service::advisories::run_publisher(
+        app.clone(),
+        Duration::from_secs(1),
+        stopped.clone(),
+    )));
+
     let local = listener.local_addr().context("reading the bound address")?;
     let router = embargo_web::router(
         embargo_web::AppState::new(app.clone()).with_public_url(config.public_url()),

@@ -5,6 +5,7 @@
 
 mod access;
 mod accounts;
+mod advisories;
 mod cases_api;
 mod cli_cases;
 mod config;
