@@ -98,6 +98,6 @@ pub use limits::Limits;
 pub use pgp::{PgpKey, PgpKind};
 pub use safety::{
     MAX_DISPLAY_NAME_CHARS, MAX_FILE_NAME_BYTES, MAX_HEADER_VALUE, header_safe, one_line,
-    sanitize_display_name, sanitize_file_name,
+    sanitize_display_name, sanitize_file_name, truncate_at_boundary,
 };
 pub use thread::ThreadToken;

@@ -131,7 +131,7 @@ pub fn sanitize_file_name(s: &str) -> Option<String> {
 }
 
 /// Cuts `s` to at most `max` bytes at a character boundary; returns whether it cut.
-pub(crate) fn truncate_at_boundary(s: &mut String, max: usize) -> bool {
+pub fn truncate_at_boundary(s: &mut String, max: usize) -> bool {
     if s.len() <= max {
         return false;
     }

@@ -171,7 +171,7 @@ pub async fn run_pending(
 /// Reads a stored message and decides what it becomes (see the module documentation). A
 /// message already processed keeps its outcome.
 pub async fn process(app: &App, id: Uuid) -> Result<InboundOutcome, ServiceError> {
-    let raw = {
+    let (raw, truncated, size, received_at) = {
         let mut conn = app.db.acquire().await?;
         let stored = store::get_inbound(&mut conn, id)
             .await?
@@ -179,18 +179,11 @@ pub async fn process(app: &App, id: Uuid) -> Result<InboundOutcome, ServiceError
         if stored.outcome != InboundOutcome::Pending {
             return Ok(stored.outcome);
         }
-        store::inbound_raw(&mut conn, id)
+        let raw = store::inbound_raw(&mut conn, id)
             .await?
-            .ok_or_else(|| anyhow::anyhow!("pending mail {id} has no bytes"))?
+            .ok_or_else(|| anyhow::anyhow!("pending mail {id} has no bytes"))?;
+        (raw, stored.truncated, stored.size, stored.received_at)
     };
-    let stored_truncated = {
-        let mut conn = app.db.acquire().await?;
-        store::get_inbound(&mut conn, id)
-            .await?
-            .map(|m| (m.truncated, m.size, m.received_at))
-            .ok_or(ServiceError::NotFound)?
-    };
-    let (truncated, size, received_at) = stored_truncated;
     let mut mail = analyze(&raw, &app.mail.limits);
     if truncated {
         mail.notes.push(format!(
@@ -644,13 +637,9 @@ fn details(mail: &InboundMail, app: &App, pgp: serde_json::Value) -> String {
     .to_string()
 }
 
+/// `s` cut to at most `max` bytes at a character boundary.
 fn truncate(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_owned();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    s[..end].to_owned()
+    let mut s = s.to_owned();
+    embargo_mail::truncate_at_boundary(&mut s, max);
+    s
 }

@@ -239,17 +239,12 @@ pub async fn acknowledgement_text(
     let template = outbound::load_template(&mut conn, MailKind::Acknowledgement).await?;
     let r = &stored.report;
     let mut values = std::collections::BTreeMap::new();
-    values.insert("tracking_id", r.tracking_id().to_string());
-    values.insert("title", r.subject().to_owned());
-    values.insert(
-        "reporter_name",
-        r.reporter()
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| "there".to_owned()),
+    outbound::common_values(
+        &mut values,
+        &app.mail,
+        r.tracking_id().to_string(),
+        r.subject(),
+        r.reporter().name.as_deref(),
     );
-    values.insert("team_name", app.mail.team_name.clone());
-    values.insert("security_address", app.mail.from.clone());
     Ok(template.render(&values).1)
 }

@@ -207,18 +207,13 @@ async fn enqueue_for(
         .map(|r| r.report.tracking_id().to_string())
         .unwrap_or_default();
     let token = thread_token(conn, reporter.report, now).await?;
-    values.insert("tracking_id", tracking);
-    values.insert("title", case.title.clone());
-    values.insert(
-        "reporter_name",
-        reporter
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| "there".to_owned()),
+    common_values(
+        &mut values,
+        settings,
+        tracking,
+        &case.title,
+        reporter.name.as_deref(),
     );
-    values.insert("team_name", settings.team_name.clone());
-    values.insert("security_address", settings.from.clone());
     let (subject, body) = template.render(&values);
 
     // n = 0 is the acknowledgement, which later mails refer to; others draw a random n.
@@ -304,6 +299,27 @@ pub(crate) struct Outgoing<'a> {
     pub message_id: &'a str,
     pub in_reply_to: Option<&'a str>,
     pub date: Timestamp,
+}
+
+/// Fills the placeholders every kind of mail provides.
+pub(crate) fn common_values(
+    values: &mut BTreeMap<&'static str, String>,
+    settings: &MailSettings,
+    tracking_id: String,
+    title: &str,
+    reporter_name: Option<&str>,
+) {
+    values.insert("tracking_id", tracking_id);
+    values.insert("title", title.to_owned());
+    values.insert(
+        "reporter_name",
+        reporter_name
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or("there")
+            .to_owned(),
+    );
+    values.insert("team_name", settings.team_name.clone());
+    values.insert("security_address", settings.from.clone());
 }
 
 /// The full RFC 5322 message. lettre writes every header: the subject is RFC 2047-encoded where
