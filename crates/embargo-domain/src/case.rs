@@ -886,6 +886,35 @@ impl Case {
         Ok(self.commit(vec![event]))
     }
 
+    /// A reporter's own wish about public credit: only their own entry, only by themselves.
+    pub fn set_own_credit(&mut self, credit: Credit, actor: &Actor, now: Timestamp) -> Events {
+        if let Some(name) = &credit.name {
+            check_name("credit name", name)?;
+        }
+        let id = self.id;
+        let Some(r) = self
+            .0
+            .reporters
+            .iter_mut()
+            .find(|r| r.user == Some(actor.id))
+        else {
+            return Err(forbidden(actor, "change credit"));
+        };
+        if r.credit == credit {
+            return Ok(Vec::new());
+        }
+        let before = std::mem::replace(&mut r.credit, credit.clone());
+        let event = AuditEvent::new(
+            id,
+            actor,
+            now,
+            AuditAction::CreditChanged,
+            Some(serde_json::json!({ "email": r.email, "credit": before })),
+            Some(serde_json::json!({ "email": r.email, "credit": credit })),
+        );
+        Ok(self.commit(vec![event]))
+    }
+
     /// Adds a member, or changes their role.
     pub fn add_member(
         &mut self,

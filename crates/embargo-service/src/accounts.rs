@@ -239,6 +239,15 @@ pub async fn create_token(
     Ok(SecretString::from(secret))
 }
 
+/// The caller's own API tokens (revoked ones included, oldest first).
+pub async fn tokens_of(
+    app: &App,
+    who: &Principal,
+) -> Result<Vec<tokens::TokenRecord>, ServiceError> {
+    let mut conn = app.db.acquire().await?;
+    Ok(tokens::list_for_user(&mut conn, *who.actor.id.as_uuid()).await?)
+}
+
 /// The principal behind a bearer token, or `Unauthenticated`.
 pub async fn authenticate_token(
     app: &App,
@@ -275,6 +284,20 @@ pub fn system_principal() -> Principal {
         username: "system".to_owned(),
         scopes: Scopes(vec![Scope::Read, Scope::Write]),
     }
+}
+
+/// A signed-in user as a principal: every scope the role allows (a browser session is the
+/// whole account).
+pub fn principal_of(user: &UserRecord) -> Result<Principal, ServiceError> {
+    let mut scopes = Scopes::all();
+    if user.role != "admin" {
+        scopes.0.retain(|s| *s != Scope::Admin);
+    }
+    Ok(Principal {
+        actor: actor_of(user)?,
+        username: user.username.clone(),
+        scopes,
+    })
 }
 
 /// The principal the operator's command line acts as: an existing, enabled account, with every

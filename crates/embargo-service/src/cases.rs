@@ -62,6 +62,8 @@ pub struct CaseQuery {
     pub release_line: Option<ReleaseLineId>,
     pub assignee: Option<UserId>,
     pub upstream: Option<bool>,
+    /// Words that must all appear in the case, its reports or the messages the caller may read.
+    pub search: Option<String>,
     pub limit: Option<i64>,
 }
 
@@ -78,8 +80,38 @@ pub async fn list(
         release_line: query.release_line,
         assignee: query.assignee,
         upstream: query.upstream,
+        search: query
+            .search
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .take(8)
+            .map(str::to_owned)
+            .collect(),
         limit: query.limit.unwrap_or(100).clamp(1, 500),
         ..CaseFilter::default()
+    };
+    // The search reads only what the caller could read in the case itself.
+    (
+        filter.search_reports,
+        filter.search_description,
+        filter.search_visibilities,
+    ) = match who.actor.role {
+        Role::Admin | Role::Team | Role::Engineer => (
+            true,
+            true,
+            vec![
+                Visibility::Reporter,
+                Visibility::Collaborators,
+                Visibility::Internal,
+            ],
+        ),
+        Role::Collaborator => (
+            false,
+            true,
+            vec![Visibility::Reporter, Visibility::Collaborators],
+        ),
+        Role::Reporter => (false, false, vec![Visibility::Reporter]),
     };
     match who.actor.role {
         Role::Admin | Role::Team => {}
@@ -116,6 +148,32 @@ pub async fn audit(
         return Err(ServiceError::Forbidden);
     }
     Ok(cases::audit(&mut conn, id).await?)
+}
+
+/// The reports of a case as received; the team and engineer members only (reports carry the
+/// reporters' identities).
+pub async fn reports(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+) -> Result<Vec<embargo_domain::Report>, ServiceError> {
+    who.require(Scope::Read)?;
+    let mut conn = app.db.acquire().await?;
+    let id = resolve(&mut conn, case).await?;
+    let case = load_visible(&mut conn, who, id).await?;
+    if !matches!(
+        access::case_access(&who.actor, &case.membership(&who.actor)),
+        Some(Access::Team | Access::Engineer)
+    ) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut out = Vec::with_capacity(case.reports.len());
+    for report in &case.reports {
+        if let Some(stored) = embargo_store::reports::get(&mut conn, *report).await? {
+            out.push(stored.report);
+        }
+    }
+    Ok(out)
 }
 
 /// What a change needs besides the case: the policy, the catalog, the caller, the time.
@@ -410,6 +468,28 @@ pub async fn post_message(
     let id = MessageId::from_uuid(Uuid::now_v7());
     modify(app, who, case, None, |c, ctx| {
         c.post_message(id, visibility, body, ctx.actor, ctx.now)
+    })
+    .await
+}
+
+/// A reporter's own consent to public credit, and the name to credit (their own name when
+/// empty).
+pub async fn set_own_credit(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    consent: bool,
+    name: Option<&str>,
+) -> Result<CaseView, ServiceError> {
+    let credit = embargo_domain::Credit {
+        consent,
+        name: name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+    };
+    modify(app, who, case, None, |c, ctx| {
+        c.set_own_credit(credit.clone(), ctx.actor, ctx.now)
     })
     .await
 }

@@ -295,3 +295,15 @@ fn invalid(field: &'static str, reason: &str) -> ServiceError {
         reason: reason.to_owned(),
     }
 }
+
+/// The tracking id of a report. Only for report ids taken from a case view the caller was
+/// allowed to read: this reads no case and checks no access.
+pub async fn tracking_id(
+    app: &App,
+    report: embargo_domain::ReportId,
+) -> Result<Option<TrackingId>, ServiceError> {
+    let mut conn = app.db.acquire().await?;
+    Ok(reports::get(&mut conn, report)
+        .await?
+        .map(|r| r.report.tracking_id()))
+}

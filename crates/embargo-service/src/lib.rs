@@ -17,6 +17,7 @@ pub mod intake;
 pub mod mail;
 pub mod openpgp;
 pub mod releases;
+pub mod sessions;
 
 use std::sync::Arc;
 

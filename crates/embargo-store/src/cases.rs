@@ -27,7 +27,7 @@ use embargo_domain::{
     AffectedStatus, Assessment, AuditEvent, Case, CaseId, CaseRecord, CaseReporter, CaseState,
     Credit, CveId, CvssVector, CweId, DeadlineKind, Deadlines, Link, Member, Message, Milestones,
     RejectReason, ReleaseLineId, ReporterEmail, ReporterEstimate, Score, Severity, TrackingId,
-    Upstream, UserId, Version,
+    Upstream, UserId, Version, Visibility,
 };
 use jiff::{SignedDuration, Timestamp};
 use sqlx::AnyConnection;
@@ -990,6 +990,15 @@ pub struct CaseFilter {
     pub reporter_user: Option<UserId>,
     /// `Some(true)`: upstream cases only; `Some(false)`: our own code only.
     pub upstream: Option<bool>,
+    /// Words that must all appear (ignoring case) in the case's title or description, a report's
+    /// subject or body (when `search_reports`), or a message of one of `search_visibilities`.
+    pub search: Vec<String>,
+    /// Whether the search looks into the reports as received (the team's view only).
+    pub search_reports: bool,
+    /// Whether the search looks into the case description (not the reporter's view).
+    pub search_description: bool,
+    /// Message visibilities the search may look into (the caller's, never more).
+    pub search_visibilities: Vec<Visibility>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -1005,6 +1014,10 @@ impl Default for CaseFilter {
             reporter_email: None,
             reporter_user: None,
             upstream: None,
+            search: Vec::new(),
+            search_reports: false,
+            search_description: false,
+            search_visibilities: Vec::new(),
             limit: 100,
             offset: 0,
         }
@@ -1116,6 +1129,37 @@ pub async fn list(
         Some(true) => conditions.push("c.upstream_project IS NOT NULL".into()),
         Some(false) => conditions.push("c.upstream_project IS NULL".into()),
         None => {}
+    }
+    for word in filter.search.iter().filter(|w| !w.is_empty()) {
+        let escaped = word
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let p = next(&mut binds, Bind::Text(format!("%{escaped}%")));
+        let mut any = vec![format!("LOWER(c.title) LIKE {p} ESCAPE '\\'")];
+        if filter.search_description {
+            any.push(format!("LOWER(c.description) LIKE {p} ESCAPE '\\'"));
+        }
+        if filter.search_reports {
+            any.push(format!(
+                "EXISTS (SELECT 1 FROM reports rp WHERE rp.case_id = c.id AND \
+                 (LOWER(rp.subject) LIKE {p} ESCAPE '\\' OR LOWER(rp.body) LIKE {p} ESCAPE '\\'))"
+            ));
+        }
+        if !filter.search_visibilities.is_empty() {
+            let vis: Vec<String> = filter
+                .search_visibilities
+                .iter()
+                .map(|v| format!("'{}'", crate::codes::visibility_code(*v)))
+                .collect();
+            any.push(format!(
+                "EXISTS (SELECT 1 FROM messages ms WHERE ms.case_id = c.id AND \
+                 ms.visibility IN ({}) AND LOWER(ms.body) LIKE {p} ESCAPE '\\')",
+                vis.join(", ")
+            ));
+        }
+        conditions.push(format!("({})", any.join(" OR ")));
     }
     let limit = next(&mut binds, Bind::Int(filter.limit.max(0)));
     let offset = next(&mut binds, Bind::Int(filter.offset.max(0)));

@@ -16,7 +16,7 @@
 //! - `cases` (one row per case: state, assessment, deadlines, milestones, estimate, upstream) with
 //!   `case_reporters`, `case_members`, `case_affected`, `case_cwes`, `case_links`, and the
 //!   append-only `messages` and `audit_events`, see [`cases`];
-//! - `api_tokens`, see [`tokens`];
+//! - `api_tokens`, see [`tokens`]; `sessions`, `login_links` and `user_totp`, see [`sessions`];
 //! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`];
 //! - `team_keys` and `reporter_keys`, see [`openpgp`];
 //! - `releases` with `release_cases`, see [`releases`];
@@ -33,6 +33,7 @@ pub mod mail;
 pub mod openpgp;
 pub mod releases;
 pub mod reports;
+pub mod sessions;
 mod time;
 pub mod tokens;
 pub mod users;

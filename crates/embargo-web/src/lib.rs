@@ -10,12 +10,13 @@ mod json;
 mod pages;
 mod ratelimit;
 mod security;
+mod ui;
 mod wellknown;
 
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use embargo_service::App;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -32,6 +33,10 @@ pub struct AppState {
     pub intake_limiter: Limiter,
     /// The URL this server is reached at from outside, for links in public documents.
     pub public_url: String,
+    /// Sign-in attempts, per client address.
+    pub login_limiter: Limiter,
+    /// Sign-in attempts, per username (lower-cased).
+    pub login_user_limiter: Limiter<String>,
 }
 
 impl AppState {
@@ -41,6 +46,8 @@ impl AppState {
             app,
             intake_limiter: Limiter::per_minute(10, 5),
             public_url: "http://localhost:8080".to_owned(),
+            login_limiter: Limiter::per_minute(20, 10),
+            login_user_limiter: Limiter::per_minute(5, 5),
         }
     }
 
@@ -63,6 +70,31 @@ pub fn router(state: AppState) -> Router {
             "/report",
             get(pages::report_form).post(pages::submit_report),
         )
+        .route("/", get(ui::login::root))
+        .route("/login", get(ui::login::form).post(ui::login::submit))
+        .route("/logout", post(ui::login::logout))
+        .route("/signin/{secret}", get(ui::login::link_form))
+        .route("/signin", post(ui::login::link_submit))
+        .route("/account", get(ui::account::page))
+        .route("/account/password", post(ui::account::password))
+        .route("/account/totp", post(ui::account::totp))
+        .route(
+            "/account/sessions/revoke",
+            post(ui::account::revoke_session),
+        )
+        .route("/account/tokens", post(ui::account::create_token))
+        .route("/portal", get(ui::portal::list))
+        .route("/portal/{case}", get(ui::portal::case))
+        .route("/portal/{case}/reply", post(ui::portal::reply))
+        .route("/portal/{case}/credit", post(ui::portal::credit))
+        .route("/queue", get(ui::team::queue))
+        .route("/cases/{case}", get(ui::team::case_room))
+        .route("/cases/{case}/message", post(ui::team::message))
+        .route("/cases/{case}/cvss", post(ui::team::cvss))
+        .route("/cases/{case}/transition", post(ui::team::transition))
+        .route("/cases/{case}/affected", post(ui::team::affected))
+        .route("/cases/{case}/members", post(ui::team::member))
+        .route("/cases/{case}/estimate", post(ui::team::estimate))
         .route("/static/site.css", get(pages::stylesheet))
         .route("/disclosure-policy", get(pages::disclosure_policy))
         .route("/.well-known/security.txt", get(wellknown::security_txt))

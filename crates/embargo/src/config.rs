@@ -223,6 +223,7 @@ impl Config {
             limits,
             max_message_bytes: usize::try_from(self.mail.max_message_bytes).unwrap_or(usize::MAX),
             trusted_authserv_id: self.mail.trusted_authserv_id.clone(),
+            public_url: self.public_url(),
         }
     }
 

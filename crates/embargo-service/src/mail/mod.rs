@@ -30,6 +30,8 @@ pub struct MailSettings {
     pub max_message_bytes: usize,
     /// The `authserv-id` our own MTA writes in Authentication-Results; only its results count.
     pub trusted_authserv_id: Option<String>,
+    /// Where the web app is reached from outside: the base of the sign-in links in mail.
+    pub public_url: String,
 }
 
 impl Default for MailSettings {
@@ -40,6 +42,7 @@ impl Default for MailSettings {
             limits: embargo_mail::Limits::default(),
             max_message_bytes: 50 * 1024 * 1024,
             trusted_authserv_id: None,
+            public_url: "http://localhost:8080".to_owned(),
         }
     }
 }

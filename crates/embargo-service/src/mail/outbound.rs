@@ -214,6 +214,19 @@ async fn enqueue_for(
         &case.title,
         reporter.name.as_deref(),
     );
+    // Every mail to a reporter with an account carries a fresh single-use sign-in link to their
+    // reports, created in the transaction that queues the mail.
+    if let Some(user) = reporter.user {
+        let secret = crate::sessions::issue_link(conn, *user.as_uuid(), now).await?;
+        values.insert(
+            "portal_link",
+            format!(
+                "{}/signin/{}",
+                settings.public_url.trim_end_matches('/'),
+                secrecy::ExposeSecret::expose_secret(&secret)
+            ),
+        );
+    }
     let (subject, body) = template.render(&values);
 
     // n = 0 is the acknowledgement, which later mails refer to; others draw a random n.
@@ -320,6 +333,12 @@ pub(crate) fn common_values(
     );
     values.insert("team_name", settings.team_name.clone());
     values.insert("security_address", settings.from.clone());
+    // A page shows this; only a mail, which reaches the address's owner alone, carries a real
+    // sign-in link (see `enqueue_for`).
+    values.insert(
+        "portal_link",
+        format!("{}/login", settings.public_url.trim_end_matches('/')),
+    );
 }
 
 /// The full RFC 5322 message. lettre writes every header: the subject is RFC 2047-encoded where

@@ -73,6 +73,7 @@ impl MailKind {
             "reporter_name",
             "team_name",
             "security_address",
+            "portal_link",
         ];
         match self {
             MailKind::Acknowledgement => COMMON,
@@ -82,6 +83,7 @@ impl MailKind {
                 "reporter_name",
                 "team_name",
                 "security_address",
+                "portal_link",
                 "severity",
             ],
             MailKind::Rejected => &[
@@ -90,6 +92,7 @@ impl MailKind {
                 "reporter_name",
                 "team_name",
                 "security_address",
+                "portal_link",
                 "reason",
             ],
             MailKind::Estimate => &[
@@ -98,6 +101,7 @@ impl MailKind {
                 "reporter_name",
                 "team_name",
                 "security_address",
+                "portal_link",
                 "fix_by",
                 "disclose_by",
             ],
@@ -107,6 +111,7 @@ impl MailKind {
                 "reporter_name",
                 "team_name",
                 "security_address",
+                "portal_link",
                 "fixed_versions",
             ],
             MailKind::Disclosed => &[
@@ -115,6 +120,7 @@ impl MailKind {
                 "reporter_name",
                 "team_name",
                 "security_address",
+                "portal_link",
                 "cve",
             ],
             MailKind::Message => &[
@@ -123,6 +129,7 @@ impl MailKind {
                 "reporter_name",
                 "team_name",
                 "security_address",
+                "portal_link",
                 "message",
             ],
         }
@@ -150,7 +157,9 @@ impl MailKind {
                  date and we will coordinate.\n\
                  \n\
                  To add information, reply to this mail; replies reach the team handling your\n\
-                 report. Keep {{ tracking_id }} for reference.\n\
+                 report. Keep {{ tracking_id }} for reference. Follow your report online (the link\n\
+                 works once; every mail from us brings a new one):\n\
+                 {{ portal_link }}\n\
                  \n\
                  {{ team_name }}\n\
                  {{ security_address }}\n",
@@ -191,7 +200,7 @@ impl MailKind {
                  - public disclosure by:       {{ disclose_by }}\n\
                  \n\
                  We will tell you if this changes. Until disclosure, please keep the details\n\
-                 private.\n\
+                 private. Your report online: {{ portal_link }}\n\
                  \n\
                  {{ team_name }}\n\
                  {{ security_address }}\n",
@@ -226,7 +235,8 @@ impl MailKind {
                  {{ message }}\n\
                  \n\
                  -- \n\
-                 {{ team_name }} about {{ tracking_id }}. Reply to this mail to answer.\n",
+                 {{ team_name }} about {{ tracking_id }}. Reply to this mail to answer, or\n\
+                 online: {{ portal_link }}\n",
             ),
         }
     }

@@ -52,6 +52,8 @@ pub(crate) struct ListQuery {
     release_line: Option<String>,
     assignee: Option<String>,
     upstream: Option<bool>,
+    /// Words to search for in the cases, their reports and the messages the caller may read.
+    q: Option<String>,
     limit: Option<i64>,
 }
 
@@ -89,6 +91,7 @@ pub(crate) async fn list(
             .map(|s| parse_uuid("assignee", s))
             .transpose()?,
         upstream: q.upstream,
+        search: q.q,
         limit: q.limit,
     };
     let rows = cases::list(&state.app, &who, query).await?;
@@ -196,18 +199,18 @@ pub(crate) async fn remove_cvss(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AffectedBody {
-    status: String,
-    expected_version: i64,
-    justification: Option<String>,
-    fixed_in: Option<String>,
+    pub(crate) status: String,
+    pub(crate) expected_version: i64,
+    pub(crate) justification: Option<String>,
+    pub(crate) fixed_in: Option<String>,
     #[serde(default)]
-    links: Vec<String>,
+    pub(crate) links: Vec<String>,
     #[serde(default)]
-    verified: bool,
-    reason: Option<String>,
+    pub(crate) verified: bool,
+    pub(crate) reason: Option<String>,
 }
 
-fn affected_status(
+pub(crate) fn affected_status(
     b: &AffectedBody,
     who: &embargo_service::accounts::Principal,
     now: jiff::Timestamp,

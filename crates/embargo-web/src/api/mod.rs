@@ -9,6 +9,8 @@ mod releases;
 mod reports;
 mod wire;
 
+pub(crate) use cases::{AffectedBody, affected_status};
+
 use axum::Router;
 use axum::routing::{delete, get, post, put};
 

@@ -16,3 +16,4 @@ mod pages;
 mod releases;
 mod serve;
 mod support;
+mod web_ui;
