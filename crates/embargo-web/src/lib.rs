@@ -96,6 +96,10 @@ pub fn router(state: AppState) -> Router {
         .route("/cases/{case}/members", post(ui::team::member))
         .route("/cases/{case}/estimate", post(ui::team::estimate))
         .route("/static/site.css", get(pages::stylesheet))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .route("/disclosure-policy", get(pages::disclosure_policy))
         .route("/.well-known/security.txt", get(wellknown::security_txt))
         .route("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key))

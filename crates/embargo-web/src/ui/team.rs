@@ -223,6 +223,7 @@ struct CasePage {
     thread: Vec<ThreadItem>,
     cvss: Vec<(String, String, String)>,
     pickers: Vec<Picker>,
+    v4_selected: bool,
     deadlines: Vec<(&'static str, String)>,
     estimate: String,
     lines: Vec<LineItem>,
@@ -334,8 +335,18 @@ async fn render_case(
             v.severity().as_str().to_owned(),
         ));
     }
-    let mut pick = pickers("3.1", embargo_cvss::v3::METRICS, &current_v3);
-    pick.extend(pickers("4.0", embargo_cvss::v4::METRICS, &current_v4));
+    // After a preview the calculator keeps the previewed choices, ready to save.
+    let previewed = preview.as_ref().map(|(v, _, _)| v.as_str()).unwrap_or("");
+    let v4_selected = previewed.starts_with("CVSS:4.0");
+    let (pick_v3, pick_v4) = if previewed.starts_with("CVSS:3.1") {
+        (previewed, current_v4.as_str())
+    } else if v4_selected {
+        (current_v3.as_str(), previewed)
+    } else {
+        (current_v3.as_str(), current_v4.as_str())
+    };
+    let mut pick = pickers("3.1", embargo_cvss::v3::METRICS, pick_v3);
+    pick.extend(pickers("4.0", embargo_cvss::v4::METRICS, pick_v4));
     html(
         status,
         &CasePage {
@@ -381,6 +392,7 @@ async fn render_case(
                 .collect(),
             cvss,
             pickers: pick,
+            v4_selected,
             deadlines: vec![
                 ("Acknowledge", when(deadlines.acknowledge)),
                 ("Triage", when(deadlines.triage)),

@@ -6,6 +6,7 @@
 mod access;
 mod accounts;
 mod advisories;
+mod browser;
 mod cases_api;
 mod cli_cases;
 mod config;

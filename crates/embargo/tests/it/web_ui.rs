@@ -14,12 +14,12 @@ use crate::support::{Server, embargo};
 
 const FROM: &str = "security@vendor.test";
 
-struct Web {
-    server: Server,
+pub(crate) struct Web {
+    pub(crate) server: Server,
     http: reqwest::Client,
     t: embargo_testkit::TestDb,
     dir: tempfile::TempDir,
-    sink: SmtpSink,
+    pub(crate) sink: SmtpSink,
 }
 
 /// A browser of one user: the session cookie and the page's CSRF token.
@@ -36,7 +36,7 @@ fn cli(t: &embargo_testkit::TestDb, dir: &Path) -> std::process::Command {
 }
 
 impl Web {
-    async fn start() -> Web {
+    pub(crate) async fn start() -> Web {
         let t = embargo_testkit::TestDb::new().await;
         let dir = tempfile::tempdir().unwrap();
         let sink = SmtpSink::start(&[]);
@@ -66,7 +66,7 @@ impl Web {
     }
 
     /// Creates an account; returns its generated password.
-    fn user(&self, username: &str, role: &str) -> String {
+    pub(crate) fn user(&self, username: &str, role: &str) -> String {
         let out = cli(&self.t, self.dir.path())
             .args(["user", "add", username, "--role", role])
             .args(["--email", &format!("{username}@vendor.test")])
