@@ -10,6 +10,9 @@ use embargo_domain::{
 use embargo_service::ServiceError;
 use embargo_service::cases::{self, CaseQuery, CaseRef};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::doc::{ListErrors, ReadErrors, WriteErrors};
 
 use super::wire::{self, CaseJson, CaseSummaryJson};
 use crate::auth::Auth;
@@ -42,7 +45,8 @@ fn parse_uuid<T: std::str::FromStr>(field: &'static str, s: &str) -> Result<T, A
         .map_err(|_| invalid(field, format!("{s:?} is not an id")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
     /// Comma-separated states.
@@ -55,6 +59,15 @@ pub(crate) struct ListQuery {
     limit: Option<i64>,
 }
 
+/// The work queue: the cases the caller may see, most urgent first.
+#[utoipa::path(
+    get,
+    path = "/cases",
+    tag = "cases",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The cases", body = Vec<CaseSummaryJson>), ListErrors)
+)]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -95,6 +108,15 @@ pub(crate) async fn list(
     Ok(AppJson(rows.iter().map(wire::summary_json).collect()))
 }
 
+/// One case, cut down to what the caller may see.
+#[utoipa::path(
+    get,
+    path = "/cases/{case}",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), ReadErrors)
+)]
 pub(crate) async fn show(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -104,7 +126,8 @@ pub(crate) async fn show(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// A move to another state.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TransitionJson {
     to: String,
@@ -118,6 +141,16 @@ pub(crate) struct TransitionJson {
     override_reason: Option<String>,
 }
 
+/// Moves the case to another state.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/transitions",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = TransitionJson,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn transition(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -142,13 +175,24 @@ pub(crate) async fn transition(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// A CVSS vector (3.1 or 4.0) for the case.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CvssJson {
     vector: String,
     expected_version: i64,
 }
 
+/// Scores the case; its deadlines follow the timeline policy.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/cvss",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = CvssJson,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn set_cvss(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -166,11 +210,26 @@ pub(crate) async fn set_cvss(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct VersionQuery {
+    /// The case version the change is based on.
     expected_version: i64,
 }
 
+/// Removes one CVSS vector of the case.
+#[utoipa::path(
+    delete,
+    path = "/cases/{case}/cvss/{version}",
+    tag = "cases",
+    params(
+        ("case" = String, Path, description = "A case id or tracking id"),
+        ("version" = String, Path, description = "The CVSS version: `3.1` or `4.0`"),
+        VersionQuery
+    ),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn remove_cvss(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -193,9 +252,11 @@ pub(crate) async fn remove_cvss(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// Whether a release line is affected, and where it is fixed.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AffectedBody {
+    /// unknown, affected, not-affected, fix-in-progress, fixed or wont-fix.
     status: String,
     expected_version: i64,
     justification: Option<String>,
@@ -269,6 +330,19 @@ fn affected_status(
     })
 }
 
+/// Records the case's status on one release line.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/affected/{line}",
+    tag = "cases",
+    params(
+        ("case" = String, Path, description = "A case id or tracking id"),
+        ("line" = String, Path, description = "A release line id"),
+    ),
+    request_body = AffectedBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn set_affected(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -289,7 +363,8 @@ pub(crate) async fn set_affected(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// A message in the case's thread.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MessageBody {
     /// reporter, collaborators or internal. Required: a message is never ambiguous.
@@ -297,6 +372,16 @@ pub(crate) struct MessageBody {
     body: String,
 }
 
+/// Posts a message at a visibility the caller can read.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/messages",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = MessageBody,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The case with the message", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn post_message(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -325,14 +410,26 @@ pub(crate) async fn post_message(
     Ok((StatusCode::CREATED, AppJson(wire::case_json(&view))))
 }
 
-#[derive(Deserialize)]
+/// An account to invite to the case.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MemberBody {
+    /// A username.
     user: String,
     role: String,
     expected_version: i64,
 }
 
+/// Invites an engineer or collaborator to the case; the team only.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/members",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = MemberBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn add_member(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -361,13 +458,23 @@ pub(crate) async fn add_member(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// The case version the estimate is based on.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EstimateBody {
     expected_version: i64,
 }
 
 /// Gives the reporter the case's current fix and disclosure deadlines as the estimate.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/estimate",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = EstimateBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn give_estimate(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -384,10 +491,12 @@ pub(crate) async fn give_estimate(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Serialize)]
+/// One entry of a case's audit trail.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct AuditJson {
     actor: String,
     actor_role: &'static str,
+    #[schema(value_type = String, format = DateTime)]
     at: jiff::Timestamp,
     action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -396,6 +505,15 @@ pub(crate) struct AuditJson {
     after: Option<serde_json::Value>,
 }
 
+/// The case's audit trail; the team and engineer members.
+#[utoipa::path(
+    get,
+    path = "/cases/{case}/audit",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The audit trail, oldest first", body = Vec<AuditJson>), ReadErrors)
+)]
 pub(crate) async fn audit(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -418,7 +536,7 @@ pub(crate) async fn audit(
 }
 
 /// One mail to a reporter and its delivery state.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct MailJson {
     id: String,
     kind: String,
@@ -427,13 +545,24 @@ pub(crate) struct MailJson {
     subject: String,
     state: String,
     attempts: i64,
+    #[schema(value_type = String, format = DateTime)]
     next_attempt_at: jiff::Timestamp,
     last_error: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     created_at: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
     sent_at: Option<jiff::Timestamp>,
 }
 
 /// The mails about a case and whether each was delivered; the team only.
+#[utoipa::path(
+    get,
+    path = "/cases/{case}/mail",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The mails, oldest first", body = Vec<MailJson>), ReadErrors)
+)]
 pub(crate) async fn mail(
     State(state): State<AppState>,
     Auth(who): Auth,
