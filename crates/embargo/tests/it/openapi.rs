@@ -48,6 +48,17 @@ fn unrouted(r: &Reply) -> bool {
     r.status == 405 || (r.status == 404 && r.code() != "not_found")
 }
 
+/// Calls `path` as documented, as an admin, with an empty JSON object as the body.
+async fn probe(site: &Site, method: Method, path: &str) -> Reply {
+    site.call(
+        method,
+        Some(&site.admin.token),
+        path,
+        Some(serde_json::json!({})),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn the_served_api_document_is_valid_openapi_3_1_and_lists_only_real_routes() {
     let site = Site::start().await;
@@ -59,7 +70,10 @@ async fn the_served_api_document_is_valid_openapi_3_1_and_lists_only_real_routes
         .unwrap();
     assert_eq!(resp.status(), 200);
     let content_type = resp.headers()["content-type"].to_str().unwrap().to_owned();
-    assert!(content_type.starts_with("application/json"), "{content_type}");
+    assert!(
+        content_type.starts_with("application/json"),
+        "{content_type}"
+    );
     let doc: Value = resp.json().await.unwrap();
 
     let version = doc["openapi"].as_str().expect("an openapi version");
@@ -129,30 +143,36 @@ async fn the_served_api_document_is_valid_openapi_3_1_and_lists_only_real_routes
         if public {
             assert!(op.get("security").is_none(), "{name}: {op}");
         } else {
-            assert_eq!(op["security"], serde_json::json!([{ "bearer": [] }]), "{name}");
+            assert_eq!(
+                op["security"],
+                serde_json::json!([{ "bearer": [] }]),
+                "{name}"
+            );
             assert!(responses.contains_key("401"), "{name}: no 401");
         }
     }
 
     // The router knows every operation: called as documented (with an id that matches nothing),
     // none is an unknown route or a wrong method.
-    let probe = |method: Method, path: &str| {
-        site.call(
-            method,
-            Some(&site.admin.token),
-            path,
-            Some(serde_json::json!({})),
-        )
-    };
     for (method, path, _) in &ops {
         let mut concrete = path.clone();
         for param in template_params(path) {
-            concrete = concrete.replace(&format!("{{{param}}}"), "0190f3c4-0000-7000-8000-00000000beef");
+            concrete = concrete.replace(
+                &format!("{{{param}}}"),
+                "0190f3c4-0000-7000-8000-00000000beef",
+            );
         }
-        let r = probe(method.clone(), &concrete).await;
-        assert!(!unrouted(&r), "{method} {path} is not routed: {} {}", r.status, r.text);
+        let r = probe(&site, method.clone(), &concrete).await;
+        assert!(
+            !unrouted(&r),
+            "{method} {path} is not routed: {} {}",
+            r.status,
+            r.text
+        );
     }
     // The check above can fail: an unknown path and a wrong method are told apart.
-    assert!(unrouted(&probe(Method::GET, "/api/v1/no-such-thing").await));
-    assert!(unrouted(&probe(Method::DELETE, "/api/v1/me").await));
+    assert!(unrouted(
+        &probe(&site, Method::GET, "/api/v1/no-such-thing").await
+    ));
+    assert!(unrouted(&probe(&site, Method::DELETE, "/api/v1/me").await));
 }
