@@ -140,6 +140,7 @@ pub(crate) struct AdvisoryBody {
 #[utoipa::path(
     get,
     path = "/cases/{case}/advisory",
+    operation_id = "get_advisory",
     tag = "advisories",
     params(("case" = String, Path, description = "A case id or tracking id")),
     security(("bearer" = [])),
@@ -159,6 +160,7 @@ pub(crate) async fn show(
 #[utoipa::path(
     put,
     path = "/cases/{case}/advisory",
+    operation_id = "save_advisory",
     tag = "advisories",
     params(("case" = String, Path, description = "A case id or tracking id")),
     request_body = AdvisoryBody,

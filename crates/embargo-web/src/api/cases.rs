@@ -63,6 +63,7 @@ pub(crate) struct ListQuery {
 #[utoipa::path(
     get,
     path = "/cases",
+    operation_id = "list_cases",
     tag = "cases",
     params(ListQuery),
     security(("bearer" = [])),
@@ -112,6 +113,7 @@ pub(crate) async fn list(
 #[utoipa::path(
     get,
     path = "/cases/{case}",
+    operation_id = "get_case",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     security(("bearer" = [])),
@@ -145,6 +147,7 @@ pub(crate) struct TransitionJson {
 #[utoipa::path(
     post,
     path = "/cases/{case}/transitions",
+    operation_id = "transition_case",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     request_body = TransitionJson,
@@ -187,6 +190,7 @@ pub(crate) struct CvssJson {
 #[utoipa::path(
     put,
     path = "/cases/{case}/cvss",
+    operation_id = "set_case_cvss",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     request_body = CvssJson,
@@ -221,6 +225,7 @@ pub(crate) struct VersionQuery {
 #[utoipa::path(
     delete,
     path = "/cases/{case}/cvss/{version}",
+    operation_id = "remove_case_cvss",
     tag = "cases",
     params(
         ("case" = String, Path, description = "A case id or tracking id"),
@@ -334,6 +339,7 @@ fn affected_status(
 #[utoipa::path(
     put,
     path = "/cases/{case}/affected/{line}",
+    operation_id = "set_case_affected",
     tag = "cases",
     params(
         ("case" = String, Path, description = "A case id or tracking id"),
@@ -376,6 +382,7 @@ pub(crate) struct MessageBody {
 #[utoipa::path(
     post,
     path = "/cases/{case}/messages",
+    operation_id = "post_case_message",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     request_body = MessageBody,
@@ -424,6 +431,7 @@ pub(crate) struct MemberBody {
 #[utoipa::path(
     post,
     path = "/cases/{case}/members",
+    operation_id = "add_case_member",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     request_body = MemberBody,
@@ -469,6 +477,7 @@ pub(crate) struct EstimateBody {
 #[utoipa::path(
     post,
     path = "/cases/{case}/estimate",
+    operation_id = "give_case_estimate",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     request_body = EstimateBody,
@@ -509,6 +518,7 @@ pub(crate) struct AuditJson {
 #[utoipa::path(
     get,
     path = "/cases/{case}/audit",
+    operation_id = "get_case_audit",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     security(("bearer" = [])),
@@ -558,6 +568,7 @@ pub(crate) struct MailJson {
 #[utoipa::path(
     get,
     path = "/cases/{case}/mail",
+    operation_id = "get_case_mail",
     tag = "cases",
     params(("case" = String, Path, description = "A case id or tracking id")),
     security(("bearer" = [])),

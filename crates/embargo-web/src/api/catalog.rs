@@ -13,6 +13,7 @@ use crate::{ApiError, AppState};
 #[utoipa::path(
     get,
     path = "/catalog",
+    operation_id = "get_catalog",
     tag = "catalog",
     security(("bearer" = [])),
     responses((status = 200, description = "The catalog", body = CatalogJson), ListErrors)

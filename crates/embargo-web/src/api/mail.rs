@@ -45,6 +45,7 @@ fn json(kind: MailKind, t: mail::Template) -> TemplateJson {
 #[utoipa::path(
     get,
     path = "/mail/templates/{kind}",
+    operation_id = "get_mail_template",
     tag = "mail",
     params(("kind" = String, Path, description = "The kind of mail, e.g. `acknowledgement`")),
     security(("bearer" = [])),
@@ -64,6 +65,7 @@ pub(crate) async fn show(
 #[utoipa::path(
     put,
     path = "/mail/templates/{kind}",
+    operation_id = "put_mail_template",
     tag = "mail",
     params(("kind" = String, Path, description = "The kind of mail, e.g. `acknowledgement`")),
     request_body = TemplateBody,
@@ -85,6 +87,7 @@ pub(crate) async fn put(
 #[utoipa::path(
     delete,
     path = "/mail/templates/{kind}",
+    operation_id = "reset_mail_template",
     tag = "mail",
     params(("kind" = String, Path, description = "The kind of mail, e.g. `acknowledgement`")),
     security(("bearer" = [])),

@@ -23,6 +23,7 @@ pub(crate) struct Me {
 #[utoipa::path(
     get,
     path = "/me",
+    operation_id = "get_me",
     tag = "me",
     security(("bearer" = [])),
     responses((status = 200, description = "The caller", body = Me), AuthErrors)

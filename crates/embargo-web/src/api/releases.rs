@@ -120,6 +120,7 @@ pub(crate) struct ListQuery {
 #[utoipa::path(
     get,
     path = "/releases",
+    operation_id = "list_releases",
     tag = "releases",
     params(ListQuery),
     security(("bearer" = [])),
@@ -187,6 +188,7 @@ pub(crate) struct PlanJson {
 #[utoipa::path(
     post,
     path = "/releases",
+    operation_id = "plan_release",
     tag = "releases",
     request_body = PlanJson,
     security(("bearer" = [])),
@@ -213,6 +215,7 @@ pub(crate) async fn plan(
 #[utoipa::path(
     get,
     path = "/releases/{release}",
+    operation_id = "get_release",
     tag = "releases",
     params(("release" = String, Path, description = "The release id")),
     security(("bearer" = [])),
@@ -240,6 +243,7 @@ pub(crate) struct AddCaseJson {
 #[utoipa::path(
     post,
     path = "/releases/{release}/cases",
+    operation_id = "add_release_case",
     tag = "releases",
     params(("release" = String, Path, description = "The release id")),
     request_body = AddCaseJson,
@@ -277,6 +281,7 @@ pub(crate) struct ShipBody {
 #[utoipa::path(
     post,
     path = "/releases/{release}/ship",
+    operation_id = "ship_release",
     tag = "releases",
     params(("release" = String, Path, description = "The release id")),
     request_body = ShipBody,

@@ -50,6 +50,7 @@ const RECEIPT_MESSAGE: &str = "Thank you: your report has been received and stor
 #[utoipa::path(
     post,
     path = "/reports",
+    operation_id = "submit_report",
     tag = "reports",
     request_body = NewReportJson,
     responses(
@@ -122,6 +123,7 @@ pub(crate) struct ReportJson {
 #[utoipa::path(
     get,
     path = "/reports",
+    operation_id = "list_reports",
     tag = "reports",
     params(ListQuery),
     security(("bearer" = [])),

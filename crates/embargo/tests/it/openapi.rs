@@ -102,6 +102,14 @@ async fn the_served_api_document_is_valid_openapi_3_1_and_lists_only_real_routes
 
     let ops = operations(&doc);
     assert!(ops.len() >= 20, "only {} operations", ops.len());
+    let mut ids = std::collections::BTreeSet::new();
+    for (method, path, op) in &ops {
+        let id = op["operationId"].as_str().unwrap_or_default();
+        assert!(
+            ids.insert(id),
+            "{method} {path}: operationId {id:?} is not unique"
+        );
+    }
     for (method, path, op) in &ops {
         let name = format!("{method} {path}");
         assert!(path.starts_with("/api/v1/"), "{name}");
