@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use embargo_service::ServiceError;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug)]
 pub struct ApiError(pub ServiceError);
@@ -17,15 +18,20 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
-struct Detail<'a> {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ErrorDetail<'a> {
+    /// `invalid`, `unauthenticated`, `forbidden`, `not_found`, `conflict`, `rate_limited` or
+    /// `internal`.
     code: &'a str,
+    /// What was wrong, for people.
     message: String,
+    /// The parameter or body field at fault, for `invalid`.
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
 }
@@ -78,8 +84,8 @@ impl IntoResponse for ApiError {
                 )
             }
         };
-        let body = Body {
-            error: Detail {
+        let body = ErrorBody {
+            error: ErrorDetail {
                 code,
                 message,
                 field,

@@ -22,6 +22,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use api::openapi;
 pub use error::ApiError;
 pub use ratelimit::Limiter;
 
@@ -103,7 +104,8 @@ pub fn router(state: AppState) -> Router {
         .route("/disclosure-policy", get(pages::disclosure_policy))
         .route("/.well-known/security.txt", get(wellknown::security_txt))
         .route("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key))
-        .nest("/api/v1", api::routes())
+        .merge(api::routes())
+        .route("/api/openapi.json", get(api::openapi_json))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

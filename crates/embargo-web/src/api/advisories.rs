@@ -8,12 +8,16 @@ use embargo_service::cases::CaseRef;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::doc::{ReadErrors, WriteErrors};
 
 use crate::auth::Auth;
 use crate::json::AppJson;
 use crate::{ApiError, AppState};
 
-#[derive(Serialize)]
+/// A case's advisory, with a preview of what exports will show.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct AdvisoryJson {
     id: String,
     case: String,
@@ -21,8 +25,10 @@ pub(crate) struct AdvisoryJson {
     state: &'static str,
     revision: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     published: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     embargo: Option<Timestamp>,
     case_state: &'static str,
     title: String,
@@ -104,7 +110,8 @@ fn advisory_json(v: &AdvisoryView) -> AdvisoryJson {
     }
 }
 
-#[derive(Deserialize)]
+/// A reference of the advisory.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReferenceBody {
     url: String,
@@ -112,7 +119,8 @@ pub(crate) struct ReferenceBody {
     name: Option<String>,
 }
 
-#[derive(Deserialize)]
+/// The advisory's text: a draft, or a new revision once published.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AdvisoryBody {
     title: String,
@@ -122,11 +130,22 @@ pub(crate) struct AdvisoryBody {
     #[serde(default)]
     references: Vec<ReferenceBody>,
     /// When to publish: sets the case's embargo (RFC 3339).
+    #[schema(value_type = Option<String>, format = DateTime)]
     embargo: Option<Timestamp>,
     /// Required once published: what this revision changes.
     revision_summary: Option<String>,
 }
 
+/// The case's advisory; the team only.
+#[utoipa::path(
+    get,
+    path = "/cases/{case}/advisory",
+    operation_id = "get_advisory",
+    tag = "advisories",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The advisory", body = AdvisoryJson), ReadErrors)
+)]
 #[tracing::instrument(skip(state, who), fields(case = %case))]
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -137,6 +156,17 @@ pub(crate) async fn show(
     Ok(AppJson(advisory_json(&view)))
 }
 
+/// Writes the case's advisory; the team only.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/advisory",
+    operation_id = "save_advisory",
+    tag = "advisories",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = AdvisoryBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The advisory", body = AdvisoryJson), WriteErrors)
+)]
 #[tracing::instrument(skip(state, who, body), fields(case = %case))]
 pub(crate) async fn save(
     State(state): State<AppState>,

@@ -10,6 +10,9 @@ use embargo_domain::{
 use embargo_service::ServiceError;
 use embargo_service::cases::{self, CaseQuery, CaseRef};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::doc::{ListErrors, ReadErrors, WriteErrors};
 
 use super::wire::{self, CaseJson, CaseSummaryJson};
 use crate::auth::Auth;
@@ -42,7 +45,8 @@ fn parse_uuid<T: std::str::FromStr>(field: &'static str, s: &str) -> Result<T, A
         .map_err(|_| invalid(field, format!("{s:?} is not an id")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
     /// Comma-separated states.
@@ -57,6 +61,16 @@ pub(crate) struct ListQuery {
     limit: Option<i64>,
 }
 
+/// The work queue: the cases the caller may see, most urgent first.
+#[utoipa::path(
+    get,
+    path = "/cases",
+    operation_id = "list_cases",
+    tag = "cases",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The cases", body = Vec<CaseSummaryJson>), ListErrors)
+)]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -98,6 +112,16 @@ pub(crate) async fn list(
     Ok(AppJson(rows.iter().map(wire::summary_json).collect()))
 }
 
+/// One case, cut down to what the caller may see.
+#[utoipa::path(
+    get,
+    path = "/cases/{case}",
+    operation_id = "get_case",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), ReadErrors)
+)]
 pub(crate) async fn show(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -107,7 +131,8 @@ pub(crate) async fn show(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// A move to another state.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct TransitionJson {
     to: String,
@@ -121,6 +146,17 @@ pub(crate) struct TransitionJson {
     override_reason: Option<String>,
 }
 
+/// Moves the case to another state.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/transitions",
+    operation_id = "transition_case",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = TransitionJson,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn transition(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -145,13 +181,25 @@ pub(crate) async fn transition(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// A CVSS vector (3.1 or 4.0) for the case.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CvssJson {
     vector: String,
     expected_version: i64,
 }
 
+/// Scores the case; its deadlines follow the timeline policy.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/cvss",
+    operation_id = "set_case_cvss",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = CvssJson,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn set_cvss(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -169,11 +217,27 @@ pub(crate) async fn set_cvss(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct VersionQuery {
+    /// The case version the change is based on.
     expected_version: i64,
 }
 
+/// Removes one CVSS vector of the case.
+#[utoipa::path(
+    delete,
+    path = "/cases/{case}/cvss/{version}",
+    operation_id = "remove_case_cvss",
+    tag = "cases",
+    params(
+        ("case" = String, Path, description = "A case id or tracking id"),
+        ("version" = String, Path, description = "The CVSS version: `3.1` or `4.0`"),
+        VersionQuery
+    ),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn remove_cvss(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -196,9 +260,11 @@ pub(crate) async fn remove_cvss(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// Whether a release line is affected, and where it is fixed.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AffectedBody {
+    /// unknown, affected, not-affected, fix-in-progress, fixed or wont-fix.
     pub(crate) status: String,
     pub(crate) expected_version: i64,
     pub(crate) justification: Option<String>,
@@ -272,6 +338,20 @@ pub(crate) fn affected_status(
     })
 }
 
+/// Records the case's status on one release line.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/affected/{line}",
+    operation_id = "set_case_affected",
+    tag = "cases",
+    params(
+        ("case" = String, Path, description = "A case id or tracking id"),
+        ("line" = String, Path, description = "A release line id"),
+    ),
+    request_body = AffectedBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn set_affected(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -292,7 +372,8 @@ pub(crate) async fn set_affected(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// A message in the case's thread.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MessageBody {
     /// reporter, collaborators or internal. Required: a message is never ambiguous.
@@ -300,6 +381,17 @@ pub(crate) struct MessageBody {
     body: String,
 }
 
+/// Posts a message at a visibility the caller can read.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/messages",
+    operation_id = "post_case_message",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = MessageBody,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The case with the message", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn post_message(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -328,14 +420,27 @@ pub(crate) async fn post_message(
     Ok((StatusCode::CREATED, AppJson(wire::case_json(&view))))
 }
 
-#[derive(Deserialize)]
+/// An account to invite to the case.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MemberBody {
+    /// A username.
     user: String,
     role: String,
     expected_version: i64,
 }
 
+/// Invites an engineer or collaborator to the case; the team only.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/members",
+    operation_id = "add_case_member",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = MemberBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn add_member(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -364,13 +469,24 @@ pub(crate) async fn add_member(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// The case version the estimate is based on.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EstimateBody {
     expected_version: i64,
 }
 
 /// Gives the reporter the case's current fix and disclosure deadlines as the estimate.
+#[utoipa::path(
+    post,
+    path = "/cases/{case}/estimate",
+    operation_id = "give_case_estimate",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = EstimateBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
 pub(crate) async fn give_estimate(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -387,10 +503,12 @@ pub(crate) async fn give_estimate(
     Ok(AppJson(wire::case_json(&view)))
 }
 
-#[derive(Serialize)]
+/// One entry of a case's audit trail.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct AuditJson {
     actor: String,
     actor_role: &'static str,
+    #[schema(value_type = String, format = DateTime)]
     at: jiff::Timestamp,
     action: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -399,6 +517,16 @@ pub(crate) struct AuditJson {
     after: Option<serde_json::Value>,
 }
 
+/// The case's audit trail; the team and engineer members.
+#[utoipa::path(
+    get,
+    path = "/cases/{case}/audit",
+    operation_id = "get_case_audit",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The audit trail, oldest first", body = Vec<AuditJson>), ReadErrors)
+)]
 pub(crate) async fn audit(
     State(state): State<AppState>,
     Auth(who): Auth,
@@ -421,7 +549,7 @@ pub(crate) async fn audit(
 }
 
 /// One mail to a reporter and its delivery state.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct MailJson {
     id: String,
     kind: String,
@@ -430,13 +558,25 @@ pub(crate) struct MailJson {
     subject: String,
     state: String,
     attempts: i64,
+    #[schema(value_type = String, format = DateTime)]
     next_attempt_at: jiff::Timestamp,
     last_error: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     created_at: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
     sent_at: Option<jiff::Timestamp>,
 }
 
 /// The mails about a case and whether each was delivered; the team only.
+#[utoipa::path(
+    get,
+    path = "/cases/{case}/mail",
+    operation_id = "get_case_mail",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The mails, oldest first", body = Vec<MailJson>), ReadErrors)
+)]
 pub(crate) async fn mail(
     State(state): State<AppState>,
     Auth(who): Auth,

@@ -1,8 +1,13 @@
 //! The REST API under `/api/v1`. Errors are `{"error":{"code","message","field"}}`.
+//!
+//! Every handler carries a `#[utoipa::path]` annotation and is registered below with `routes!`,
+//! which adds it to the router and to the OpenAPI document ([`openapi`]) in one step, so that the
+//! document cannot miss a route. Handlers that share a path go in one `routes!`.
 
 mod advisories;
 mod cases;
 mod catalog;
+mod doc;
 mod mail;
 mod me;
 mod releases;
@@ -11,37 +16,60 @@ mod wire;
 
 pub(crate) use cases::{AffectedBody, affected_status};
 
+use std::sync::LazyLock;
+
 use axum::Router;
-use axum::routing::{delete, get, post, put};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
+/// Where the API is mounted.
+const PREFIX: &str = "/api/v1";
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me::show))
+        .routes(routes!(reports::create, reports::list))
+        .routes(routes!(cases::list))
+        .routes(routes!(cases::show))
+        .routes(routes!(cases::transition))
+        .routes(routes!(cases::set_cvss))
+        .routes(routes!(cases::remove_cvss))
+        .routes(routes!(cases::set_affected))
+        .routes(routes!(cases::post_message))
+        .routes(routes!(cases::add_member))
+        .routes(routes!(cases::give_estimate))
+        .routes(routes!(cases::audit))
+        .routes(routes!(cases::mail))
+        .routes(routes!(advisories::show, advisories::save))
+        .routes(routes!(catalog::show))
+        .routes(routes!(mail::show, mail::put, mail::reset))
+        .routes(routes!(releases::list, releases::plan))
+        .routes(routes!(releases::show))
+        .routes(routes!(releases::add_case))
+        .routes(routes!(releases::ship))
+}
+
+/// The API and its document, from one list of handlers.
+fn mounted() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(doc::ApiDoc::openapi()).nest(PREFIX, api())
+}
+
+/// The API's routes, mounted at `/api/v1`.
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(me::show))
-        .route("/reports", post(reports::create).get(reports::list))
-        .route("/cases", get(cases::list))
-        .route("/cases/{case}", get(cases::show))
-        .route("/cases/{case}/transitions", post(cases::transition))
-        .route("/cases/{case}/cvss", put(cases::set_cvss))
-        .route("/cases/{case}/cvss/{version}", delete(cases::remove_cvss))
-        .route("/cases/{case}/affected/{line}", put(cases::set_affected))
-        .route("/cases/{case}/messages", post(cases::post_message))
-        .route("/cases/{case}/members", post(cases::add_member))
-        .route("/cases/{case}/estimate", post(cases::give_estimate))
-        .route("/cases/{case}/audit", get(cases::audit))
-        .route("/cases/{case}/mail", get(cases::mail))
-        .route(
-            "/cases/{case}/advisory",
-            get(advisories::show).put(advisories::save),
-        )
-        .route("/catalog", get(catalog::show))
-        .route(
-            "/mail/templates/{kind}",
-            get(mail::show).put(mail::put).delete(mail::reset),
-        )
-        .route("/releases", get(releases::list).post(releases::plan))
-        .route("/releases/{release}", get(releases::show))
-        .route("/releases/{release}/cases", post(releases::add_case))
-        .route("/releases/{release}/ship", post(releases::ship))
+    mounted().split_for_parts().0
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    mounted().into_openapi()
+}
+
+static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(openapi);
+
+/// `GET /api/openapi.json`: public, like the API's intake.
+pub(crate) async fn openapi_json() -> axum::Json<&'static utoipa::openapi::OpenApi> {
+    axum::Json(LazyLock::force(&DOCUMENT))
 }

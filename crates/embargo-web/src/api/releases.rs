@@ -7,6 +7,9 @@ use embargo_service::cases::CaseRef;
 use embargo_service::releases::{self, ReleaseQuery, ReleaseView, ShipOutcome};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::doc::{ListErrors, ReadErrors, WriteErrors};
 
 use crate::auth::Auth;
 use crate::json::AppJson;
@@ -14,7 +17,8 @@ use crate::{ApiError, AppState};
 
 type ApiResult<T> = Result<AppJson<T>, ApiError>;
 
-#[derive(Serialize)]
+/// A patch release of one release line.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ReleaseJson {
     id: String,
     release_line: String,
@@ -29,25 +33,28 @@ pub(crate) struct ReleaseJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     shipped_on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     shipped_at: Option<Timestamp>,
     cases: Vec<ReleaseCaseJson>,
+    #[schema(value_type = String, format = DateTime)]
     created_at: Timestamp,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ReleaseCaseJson {
     id: String,
     title: String,
     state: &'static str,
 }
 
-#[derive(Serialize)]
+/// A shipped release and what shipping did to its cases.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ShipJson {
     release: ReleaseJson,
     cases: Vec<ShippedCaseJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct ShippedCaseJson {
     id: String,
     marked_fixed: bool,
@@ -97,7 +104,8 @@ fn ship_json(o: &ShipOutcome) -> ShipJson {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ListQuery {
     /// A release line id.
@@ -108,6 +116,16 @@ pub(crate) struct ListQuery {
     case: Option<String>,
 }
 
+/// Release plans, newest first; the team only.
+#[utoipa::path(
+    get,
+    path = "/releases",
+    operation_id = "list_releases",
+    tag = "releases",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The releases", body = Vec<ReleaseJson>), ListErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -154,7 +172,8 @@ pub(crate) async fn list(
     Ok(AppJson(rows.iter().map(release_json).collect()))
 }
 
-#[derive(Deserialize)]
+/// A release to plan.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PlanJson {
     /// A release line id, or `product/edition/line` slugs.
@@ -165,6 +184,16 @@ pub(crate) struct PlanJson {
     target: Option<String>,
 }
 
+/// Plans a patch release of a line; the team only.
+#[utoipa::path(
+    post,
+    path = "/releases",
+    operation_id = "plan_release",
+    tag = "releases",
+    request_body = PlanJson,
+    security(("bearer" = [])),
+    responses((status = 201, description = "The planned release", body = ReleaseJson), WriteErrors)
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn plan(
     State(state): State<AppState>,
@@ -182,6 +211,16 @@ pub(crate) async fn plan(
     Ok((StatusCode::CREATED, AppJson(release_json(&view))))
 }
 
+/// One release; the team only.
+#[utoipa::path(
+    get,
+    path = "/releases/{release}",
+    operation_id = "get_release",
+    tag = "releases",
+    params(("release" = String, Path, description = "The release id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The release", body = ReleaseJson), ReadErrors)
+)]
 #[tracing::instrument(skip(state, who), fields(release = %release))]
 pub(crate) async fn show(
     State(state): State<AppState>,
@@ -192,13 +231,25 @@ pub(crate) async fn show(
     Ok(AppJson(release_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// The case a release fixes.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AddCaseJson {
     /// A case id or tracking id.
     case: String,
 }
 
+/// Adds a case the release fixes; the team only.
+#[utoipa::path(
+    post,
+    path = "/releases/{release}/cases",
+    operation_id = "add_release_case",
+    tag = "releases",
+    params(("release" = String, Path, description = "The release id")),
+    request_body = AddCaseJson,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The release", body = ReleaseJson), WriteErrors)
+)]
 #[tracing::instrument(skip(state, who, body), fields(release = %release))]
 pub(crate) async fn add_case(
     State(state): State<AppState>,
@@ -216,7 +267,8 @@ pub(crate) async fn add_case(
     Ok(AppJson(release_json(&view)))
 }
 
-#[derive(Deserialize)]
+/// How the release shipped.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ShipBody {
     /// Default: the planned version.
@@ -225,6 +277,17 @@ pub(crate) struct ShipBody {
     date: Option<String>,
 }
 
+/// Ships the release: its cases are marked fixed on the line; the team only.
+#[utoipa::path(
+    post,
+    path = "/releases/{release}/ship",
+    operation_id = "ship_release",
+    tag = "releases",
+    params(("release" = String, Path, description = "The release id")),
+    request_body = ShipBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The shipped release", body = ShipJson), WriteErrors)
+)]
 #[tracing::instrument(skip(state, who, body), fields(release = %release))]
 pub(crate) async fn ship(
     State(state): State<AppState>,

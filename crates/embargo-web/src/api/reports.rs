@@ -10,12 +10,16 @@ use embargo_service::ServiceError;
 use embargo_service::intake::{self, Submission};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::doc::{IntakeErrors, ListErrors};
 
 use crate::auth::Auth;
 use crate::json::AppJson;
 use crate::{ApiError, AppState};
 
-#[derive(Deserialize)]
+/// A vulnerability report.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewReportJson {
     title: String,
@@ -28,7 +32,8 @@ pub(crate) struct NewReportJson {
     credit_consent: bool,
 }
 
-#[derive(Serialize)]
+/// The receipt of a stored report.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ReceiptJson {
     tracking_id: String,
     status: &'static str,
@@ -42,6 +47,17 @@ const RECEIPT_MESSAGE: &str = "Thank you: your report has been received and stor
 
 /// Public intake. The body is kept as received (the report's raw original) and parsed here; the
 /// report is committed before the 201 is sent.
+#[utoipa::path(
+    post,
+    path = "/reports",
+    operation_id = "submit_report",
+    tag = "reports",
+    request_body = NewReportJson,
+    responses(
+        (status = 201, description = "The report is stored", body = ReceiptJson),
+        IntakeErrors
+    )
+)]
 #[tracing::instrument(skip_all)]
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -79,12 +95,15 @@ pub(crate) async fn create(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
+    /// At most this many, newest first.
     limit: Option<i64>,
 }
 
-#[derive(Serialize)]
+/// A received report.
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ReportJson {
     id: String,
     tracking_id: String,
@@ -92,6 +111,7 @@ pub(crate) struct ReportJson {
     reporter_email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     reporter_name: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     received_at: Timestamp,
     subject: String,
     attachments: i64,
@@ -99,6 +119,16 @@ pub(crate) struct ReportJson {
     case: Option<String>,
 }
 
+/// The received reports; the team only.
+#[utoipa::path(
+    get,
+    path = "/reports",
+    operation_id = "list_reports",
+    tag = "reports",
+    params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The reports", body = Vec<ReportJson>), ListErrors)
+)]
 pub(crate) async fn list(
     State(state): State<AppState>,
     Auth(who): Auth,

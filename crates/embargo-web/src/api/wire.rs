@@ -10,8 +10,9 @@ use embargo_service::cases::CaseSummary;
 use embargo_service::cases::CaseView;
 use jiff::Timestamp;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct CaseJson {
     pub id: String,
     pub version: i64,
@@ -22,6 +23,7 @@ pub(crate) struct CaseJson {
     /// What the caller may do: "team", "engineer", "collaborator" or "reporter".
     pub access: &'static str,
     pub allowed_transitions: Vec<&'static str>,
+    #[schema(value_type = String, format = DateTime)]
     pub opened_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cvss_v31: Option<String>,
@@ -36,6 +38,7 @@ pub(crate) struct CaseJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cve: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub embargo: Option<Timestamp>,
     /// Only for the team and engineer members.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -57,7 +60,7 @@ pub(crate) struct CaseJson {
     pub messages: Vec<MessageJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct StateJson {
     pub name: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,25 +70,33 @@ pub(crate) struct StateJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resumes_to: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub since: Option<Timestamp>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct DeadlinesJson {
+    #[schema(value_type = String, format = DateTime)]
     pub acknowledge: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub triage: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub fix: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub disclose: Timestamp,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct EstimateJson {
+    #[schema(value_type = String, format = DateTime)]
     pub fix_by: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub disclose_by: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
     pub given_at: Timestamp,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct AffectedJson {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -100,7 +111,7 @@ pub(crate) struct AffectedJson {
     pub reason: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ReporterJson {
     pub email: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -110,26 +121,28 @@ pub(crate) struct ReporterJson {
     pub credit_name: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct MemberJson {
     pub user: String,
     pub role: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct UpstreamJson {
     pub project: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advisory: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub disclosure: Option<Timestamp>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct MessageJson {
     pub id: String,
     pub author: String,
     pub author_role: &'static str,
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     pub visibility: &'static str,
     pub body: String,
@@ -307,7 +320,7 @@ pub(crate) fn case_json(view: &CaseView) -> CaseJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct CaseSummaryJson {
     pub id: String,
     pub version: i64,
@@ -321,8 +334,10 @@ pub(crate) struct CaseSummaryJson {
     pub cve: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
     pub opened_at: Timestamp,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub next_deadline: Option<Timestamp>,
     pub overdue: bool,
 }
@@ -343,26 +358,26 @@ pub(crate) fn summary_json(s: &CaseSummary) -> CaseSummaryJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct CatalogJson {
     pub products: Vec<ProductJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ProductJson {
     pub id: String,
     pub name: String,
     pub editions: Vec<EditionJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct EditionJson {
     pub id: String,
     pub name: String,
     pub release_lines: Vec<LineJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct LineJson {
     pub id: String,
     pub name: String,
@@ -377,7 +392,7 @@ pub(crate) struct LineJson {
     pub components: Vec<ComponentJson>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub(crate) struct ComponentJson {
     pub name: String,
     pub version: String,

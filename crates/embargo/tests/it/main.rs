@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod access;
+mod access_matrix;
 mod accounts;
 mod advisories;
 mod browser;
@@ -13,6 +14,7 @@ mod config;
 mod cvss;
 mod mail;
 mod mail_secure;
+mod openapi;
 mod pages;
 mod releases;
 mod serve;
