@@ -185,7 +185,7 @@ struct DemoCase {
     /// A CVE id of ours (as CNA), assigned after acceptance.
     cve: Option<&'static str>,
     /// (project, advisory id, advisory URL) of the upstream project.
-    upstream: Option<(&'static str, &'static str, &'static str)>,
+    upstream: Option<(&'static str, Option<&'static str>, Option<&'static str>)>,
     messages: &'static [(Visibility, &'static str)],
     /// Arrived by import: stays `new` (nobody was acknowledged).
     imported: bool,
@@ -215,16 +215,20 @@ enum Publication {
 /// The demo's patch releases, shipped in this order: (edition, line, cases by title). Each
 /// brings its line from the `*_before` to the `*_latest` version of [`LINES`].
 const RELEASES: &[(&str, &str, &[&str])] = &[
-    ("Enterprise", "3.4.x", &[HEAP_OVERFLOW]),
-    ("Enterprise", "3.3.x", &[HEAP_OVERFLOW, OPENSSL_DH]),
+    ("Enterprise", "3.4.x", &[HEAP_OVERFLOW, STATUS_LEAK]),
+    ("Enterprise", "3.3.x", &[HEAP_OVERFLOW, OPENSSL_NPN]),
     ("Enterprise", "2.8.x", &[HEAP_OVERFLOW]),
-    ("OSS", "3.4.x", &[HEAP_OVERFLOW, CACHE_POISONING]),
+    (
+        "OSS",
+        "3.4.x",
+        &[HEAP_OVERFLOW, CACHE_POISONING, STATUS_LEAK],
+    ),
 ];
 
 const HEAP_OVERFLOW: &str = "Heap overflow in HTTP/2 header decoding";
-const OPENSSL_DH: &str = "OpenSSL: excessive time checking DH keys (bundled openssl)";
 const CACHE_POISONING: &str = "Cache poisoning through the X-Forwarded-Host header";
-const SMUGGLING: &str = "Request smuggling through chunked extensions";
+const OPENSSL_NPN: &str = "OpenSSL: SSL_select_next_proto buffer overread (bundled openssl)";
+const STATUS_LEAK: &str = "Status page discloses upstream and client addresses";
 const TO_VERIFIED: &[&str] = &["triage", "accepted", "fix-in-progress", "fix-verified"];
 
 use embargo_domain::Visibility;
@@ -262,7 +266,9 @@ const CASES: &[DemoCase] = &[
             title: "Heap overflow in HTTP/2 header decoding",
             summary: "A remote, unauthenticated client can crash Gateway workers and may execute code through a crafted HTTP/2 header block.",
             description: "The HTTP/2 decoder of Gateway does not check the length of a literal header field against the size of its buffer. A crafted HPACK header block overflows a heap buffer: the worker crashes, and code execution cannot be ruled out.\n\nEvery Gateway edition and release line with HTTP/2 enabled is affected.",
-            workarounds: Some("Disable HTTP/2 (`http2 off;`) on every listener until you can update."),
+            workarounds: Some(
+                "Disable HTTP/2 (`http2 off;`) on every listener until you can update.",
+            ),
             references: &[
                 ("release-notes", "https://gateway.example/releases/3.4.1"),
                 ("patch", "https://gateway.example/git/commit/5b1f0c2"),
@@ -271,7 +277,7 @@ const CASES: &[DemoCase] = &[
         }),
     },
     DemoCase {
-        title: SMUGGLING,
+        title: "Request smuggling through chunked extensions",
         description: "Chunk extensions with bare LF let a front proxy and the gateway disagree on message boundaries.",
         reporter: "bob@reporters.example",
         cvss: &["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"],
@@ -281,21 +287,14 @@ const CASES: &[DemoCase] = &[
             ("OSS", "3.4.x"),
         ],
         path: &["triage", "accepted", "fix-in-progress"],
-        cve: Some("CVE-2026-31003"),
+        cve: None,
         upstream: None,
         messages: &[(
             Visibility::Internal,
             "Patch under review; 3.3.x backport needs the parser refactor.",
         )],
         imported: false,
-        advisory: Some(DemoAdvisory {
-            title: "HTTP request smuggling through chunk extensions",
-            summary: "A front proxy and Gateway can disagree on where a chunked request ends.",
-            description: "Gateway accepts a bare LF inside chunk extensions. Behind a proxy that does not, an attacker can smuggle a second request past the proxy's checks.",
-            workarounds: None,
-            references: &[],
-            publication: Publication::EmbargoedForDays(30),
-        }),
+        advisory: None,
     },
     DemoCase {
         title: "Reflected XSS in the admin console search",
@@ -359,34 +358,20 @@ const CASES: &[DemoCase] = &[
         advisory: None,
     },
     DemoCase {
-        title: OPENSSL_DH,
+        title: "OpenSSL: excessive time checking DH keys (bundled openssl)",
         description: "Upstream OpenSSL issue affecting the bundled OpenSSL 3.0.13 of the 3.3.x lines.",
         reporter: "grace@reporters.example",
         cvss: &["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:L"],
         affected: &[("Enterprise", "3.3.x")],
         path: TO_VERIFIED,
         cve: None,
-        upstream: Some((
-            "OpenSSL",
-            "CVE-2023-3817",
-            "https://www.openssl.org/news/secadv/20230731.txt",
-        )),
+        upstream: Some(("OpenSSL", None, None)),
         messages: &[(
             Visibility::Internal,
             "Waiting for the OpenSSL release; our disclosure follows theirs.",
         )],
         imported: false,
-        advisory: Some(DemoAdvisory {
-            title: "OpenSSL: excessive time spent checking DH q parameter value (CVE-2023-3817)",
-            summary: "Gateway Enterprise 3.3.x bundles an OpenSSL affected by CVE-2023-3817; checking crafted DH parameters takes excessive time.",
-            description: "Gateway Enterprise 3.3.x ships OpenSSL 3.0.13. Checking excessively long DH keys or parameters with `DH_check()` may be very slow, which can lead to a denial of service where the keys or parameters come from an untrusted source. Gateway itself does not check DH parameters from peers; configurations that load DH parameters from untrusted files are affected.",
-            workarounds: Some("Load DH parameters only from trusted files."),
-            references: &[(
-                "advisory",
-                "https://www.openssl.org/news/secadv/20230731.txt",
-            )],
-            publication: Publication::Published,
-        }),
+        advisory: None,
     },
     DemoCase {
         title: CACHE_POISONING,
@@ -395,7 +380,7 @@ const CASES: &[DemoCase] = &[
         cvss: &["CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N"],
         affected: &[("OSS", "3.4.x")],
         path: TO_VERIFIED,
-        cve: Some("CVE-2026-31002"),
+        cve: Some("CVE-2026-31003"),
         upstream: None,
         messages: &[],
         imported: false,
@@ -403,12 +388,11 @@ const CASES: &[DemoCase] = &[
             title: "Cache poisoning through the X-Forwarded-Host header",
             summary: "Redirects built from X-Forwarded-Host can be cached and served to other users.",
             description: "Gateway OSS builds absolute redirects from the `X-Forwarded-Host` header and caches them. An attacker can poison the cache so that other users are redirected to a host of the attacker's choice.",
-            workarounds: Some("Strip `X-Forwarded-Host` at the edge, or disable caching of redirects."),
-            references: &[("release-notes", "https://gateway.example/releases/3.4.1")],
-            publication: Publication::Revised(
-                "Redirects built from X-Forwarded-Host can be cached and served to other users; only setups with redirect caching enabled are affected.",
-                "Names the configurations affected.",
+            workarounds: Some(
+                "Strip `X-Forwarded-Host` at the edge, or disable caching of redirects.",
             ),
+            references: &[("release-notes", "https://gateway.example/releases/3.4.1")],
+            publication: Publication::EmbargoedForDays(30),
         }),
     },
     DemoCase {
@@ -436,6 +420,56 @@ const CASES: &[DemoCase] = &[
         messages: &[],
         imported: false,
         advisory: None,
+    },
+    DemoCase {
+        title: OPENSSL_NPN,
+        description: "Upstream OpenSSL CVE-2024-5535 in the bundled OpenSSL 3.0.13 of the 3.3.x lines: SSL_select_next_proto reads past its buffer with an empty client protocol list.",
+        reporter: "kim@reporters.example",
+        cvss: &["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:H"],
+        affected: &[("Enterprise", "3.3.x")],
+        path: TO_VERIFIED,
+        cve: None,
+        upstream: Some((
+            "OpenSSL",
+            Some("CVE-2024-5535"),
+            Some("https://www.openssl.org/news/secadv/20240627.txt"),
+        )),
+        messages: &[],
+        imported: false,
+        advisory: Some(DemoAdvisory {
+            title: "OpenSSL: SSL_select_next_proto buffer overread (CVE-2024-5535)",
+            summary: "Gateway Enterprise 3.3.x bundles an OpenSSL affected by CVE-2024-5535; a peer can make it read past a buffer.",
+            description: "Gateway Enterprise 3.3.x ships OpenSSL 3.0.13. Calling `SSL_select_next_proto` with an empty supported client protocols buffer may crash or send up to 255 bytes of arbitrary memory to the peer. Gateway calls it for NPN, which is enabled only by the `ssl_npn on;` directive.",
+            workarounds: Some("Leave NPN off (`ssl_npn off;`, the default)."),
+            references: &[(
+                "advisory",
+                "https://www.openssl.org/news/secadv/20240627.txt",
+            )],
+            publication: Publication::Published,
+        }),
+    },
+    DemoCase {
+        title: STATUS_LEAK,
+        description: "The /status page lists upstream server addresses and client IPs to anyone when the status module is on.",
+        reporter: "leo@reporters.example",
+        cvss: &["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N"],
+        affected: &[("Enterprise", "3.4.x"), ("OSS", "3.4.x")],
+        path: TO_VERIFIED,
+        cve: Some("CVE-2026-31002"),
+        upstream: None,
+        messages: &[],
+        imported: false,
+        advisory: Some(DemoAdvisory {
+            title: "Information disclosure through the status page",
+            summary: "The status page shows upstream addresses and client IPs without authentication.",
+            description: "With the status module enabled, `/status` lists the addresses of upstream servers and the IP addresses of current clients to anyone who can reach it.",
+            workarounds: Some("Restrict `/status` to trusted networks with `allow`/`deny`."),
+            references: &[("release-notes", "https://gateway.example/releases/3.4.1")],
+            publication: Publication::Revised(
+                "The status page shows upstream addresses and client IPs without authentication; only setups with the status module enabled are affected.",
+                "Names the configurations affected.",
+            ),
+        }),
     },
 ];
 
@@ -514,13 +548,13 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
             .await?;
         }
         if let Some((project, advisory, url)) = demo.upstream {
-            let url = Link::parse(url).map_err(from_domain)?;
+            let url = url.map(Link::parse).transpose().map_err(from_domain)?;
             cases::modify(app, &who, case, None, |c, ctx| {
                 c.set_upstream(
                     Some(Upstream {
                         project: project.to_owned(),
-                        advisory: Some(advisory.to_owned()),
-                        url: Some(url.clone()),
+                        advisory: advisory.map(str::to_owned),
+                        url: url.clone(),
                         disclosure: None,
                     }),
                     &ctx.app.policy,
@@ -591,7 +625,9 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
         let Some(a) = &demo.advisory else { continue };
         let embargo = match a.publication {
             Publication::Published | Publication::Revised(..) => now,
-            Publication::EmbargoedForDays(days) => now + jiff::SignedDuration::from_hours(days * 24),
+            Publication::EmbargoedForDays(days) => {
+                now + jiff::SignedDuration::from_hours(days * 24)
+            }
         };
         let mut input = AdvisoryInput {
             title: a.title.to_owned(),

@@ -95,7 +95,11 @@ impl PublishedAdvisory {
         PublishedAdvisory {
             public_id: m.id.clone(),
             cve: m.cve.clone(),
-            upstream_ids: m.upstream.as_ref().map(|u| u.ids.clone()).unwrap_or_default(),
+            upstream_ids: m
+                .upstream
+                .as_ref()
+                .map(|u| u.ids.clone())
+                .unwrap_or_default(),
             osv_id: format!("{}{}", publisher.osv_id_prefix, m.id),
             revision: current.map_or(1, |r| r.number),
             published_at: m.published,
@@ -253,7 +257,9 @@ pub fn path(format: Format, a: &PublishedAdvisory) -> String {
         Format::Osv => format!("osv/{}.json", a.osv_id),
         Format::Csaf => format!(
             "csaf/{}/{}.json",
-            a.published_at.to_zoned_datetime(jiff::tz::TimeZone::UTC).year(),
+            a.published_at
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .year(),
             a.public_id.to_ascii_lowercase()
         ),
     }

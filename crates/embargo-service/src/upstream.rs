@@ -171,7 +171,9 @@ pub async fn import(
             }
         }
     };
-    tx.commit().await.context("committing the upstream advisory")?;
+    tx.commit()
+        .await
+        .context("committing the upstream advisory")?;
     if outcome != Outcome::Unchanged {
         tracing::info!(
             format = format_name(format),

@@ -252,10 +252,7 @@ impl Config {
         let a = &self.advisories;
         embargo_export::Publisher {
             name: a.publisher_name.clone().unwrap_or_default(),
-            namespace_url: a
-                .namespace_url
-                .clone()
-                .unwrap_or_else(|| self.public_url()),
+            namespace_url: a.namespace_url.clone().unwrap_or_else(|| self.public_url()),
             contact: a.contact.clone().unwrap_or_else(|| self.mail_from.clone()),
             cna_org_id: a.cna_org_id,
             cna_short_name: a.cna_short_name.clone(),

@@ -154,7 +154,12 @@ async fn all(app: &embargo_service::App, out: &Path) -> anyhow::Result<ExitCode>
     let zip = exports::zip(&osv)?;
     write_file(&out.join("osv").join("all.zip"), &zip)?;
     for s in &skipped {
-        eprintln!("skipped {} as {}: {}", s.public_id, s.format.as_str(), s.reason);
+        eprintln!(
+            "skipped {} as {}: {}",
+            s.public_id,
+            s.format.as_str(),
+            s.reason
+        );
     }
     let count = |format: Format| files.iter().filter(|f| f.format == format).count();
     let advisories = {

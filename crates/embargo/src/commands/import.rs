@@ -185,31 +185,40 @@ struct Row {
     title: Option<String>,
     sha256: String,
     source: String,
+    /// Everything the record states, as stored (JSON output only).
+    advisory: serde_json::Value,
 }
 
 pub async fn run(config: Config, cmd: ImportCommand) -> anyhow::Result<ExitCode> {
     let app = super::open_app(&config).await?;
     let code = match cmd {
-        ImportCommand::Osv(p) => import(&app, &config, embargo_export::import::Format::Osv, p).await?,
-        ImportCommand::Cve(p) => import(&app, &config, embargo_export::import::Format::Cve, p).await?,
+        ImportCommand::Osv(p) => {
+            import(&app, &config, embargo_export::import::Format::Osv, p).await?
+        }
+        ImportCommand::Cve(p) => {
+            import(&app, &config, embargo_export::import::Format::Cve, p).await?
+        }
         ImportCommand::List { format, actor } => {
             let who = super::operator(&app, &config, &actor).await?;
             let rows: Vec<Row> = upstream::list(&app, &who)
                 .await?
                 .into_iter()
-                .map(|a| Row {
-                    format: upstream::format_name(a.format),
-                    id: a.upstream_id,
-                    aliases: a.aliases,
-                    published: a.published.map(|t| t.to_string()),
-                    modified: a.modified.map(|t| t.to_string()),
-                    withdrawn: a.withdrawn.map(|t| t.to_string()),
-                    affected: a.advisory.affected.len(),
-                    title: a.title,
-                    sha256: a.sha256,
-                    source: a.source,
+                .map(|a| {
+                    Ok(Row {
+                        advisory: serde_json::to_value(&a.advisory)?,
+                        format: upstream::format_name(a.format),
+                        id: a.upstream_id,
+                        aliases: a.aliases,
+                        published: a.published.map(|t| t.to_string()),
+                        modified: a.modified.map(|t| t.to_string()),
+                        withdrawn: a.withdrawn.map(|t| t.to_string()),
+                        affected: a.advisory.affected.len(),
+                        title: a.title,
+                        sha256: a.sha256,
+                        source: a.source,
+                    })
                 })
-                .collect();
+                .collect::<Result<_, serde_json::Error>>()?;
             print_rows(
                 format,
                 &rows,

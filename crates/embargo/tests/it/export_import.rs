@@ -41,8 +41,14 @@ impl Cli {
             .env("EMBARGO_DATABASE_URL", &self.t.url)
             .env("EMBARGO_ADVISORIES__CNA_ORG_ID", CNA_ORG_ID)
             .env("EMBARGO_ADVISORIES__CNA_SHORT_NAME", "ExampleNet")
-            .env("EMBARGO_ADVISORIES__PUBLISHER_NAME", "Example Networks PSIRT")
-            .env("EMBARGO_ADVISORIES__NAMESPACE_URL", "https://gateway.example")
+            .env(
+                "EMBARGO_ADVISORIES__PUBLISHER_NAME",
+                "Example Networks PSIRT",
+            )
+            .env(
+                "EMBARGO_ADVISORIES__NAMESPACE_URL",
+                "https://gateway.example",
+            )
             .args(args)
             .output()
             .unwrap()
@@ -124,7 +130,11 @@ fn check_osv(raw: &Value, row: &Value) {
     let a = &row["advisory"];
     assert_eq!(a["id"], raw["id"]);
     assert_eq!(strs(&row["aliases"]), strs(&raw["aliases"]), "{id}");
-    assert_eq!(a["aliases"], Value::Array(arr(&raw["aliases"]).to_vec()), "{id}");
+    assert_eq!(
+        a["aliases"],
+        Value::Array(arr(&raw["aliases"]).to_vec()),
+        "{id}"
+    );
     assert_eq!(row["modified"].is_null(), raw["modified"].is_null(), "{id}");
     assert_eq!(
         arr(&a["affected"]).len(),
@@ -141,8 +151,16 @@ fn check_osv(raw: &Value, row: &Value) {
             want["package"]["name"].as_str(),
             "{id} affected {i}"
         );
-        assert_eq!(arr(&got["ranges"]).len(), arr(&want["ranges"]).len(), "{id} {i}");
-        for (r, (g, w)) in arr(&got["ranges"]).iter().zip(arr(&want["ranges"])).enumerate() {
+        assert_eq!(
+            arr(&got["ranges"]).len(),
+            arr(&want["ranges"]).len(),
+            "{id} {i}"
+        );
+        for (r, (g, w)) in arr(&got["ranges"])
+            .iter()
+            .zip(arr(&want["ranges"]))
+            .enumerate()
+        {
             assert_eq!(g["kind"], w["type"], "{id} {i} range {r}");
             assert_eq!(
                 arr(&g["events"]).len(),
@@ -181,7 +199,11 @@ fn check_cve(raw: &Value, row: &Value) {
         .collect();
     assert_eq!(arr(&a["affected"]).len(), affected.len(), "{id}: affected");
     for (i, (got, want)) in arr(&a["affected"]).iter().zip(&affected).enumerate() {
-        assert_eq!(got["product"].as_str(), want["product"].as_str(), "{id} {i}");
+        assert_eq!(
+            got["product"].as_str(),
+            want["product"].as_str(),
+            "{id} {i}"
+        );
         assert_eq!(
             arr(&got["version_entries"]).len(),
             arr(&want["versions"]).len(),
@@ -231,7 +253,14 @@ fn zip_of(kind: &str, to: &Path) -> PathBuf {
 /// What must not differ between two imports of the same documents.
 fn comparable(rows: &BTreeMap<(String, String), Value>) -> Vec<(String, String, Value, Value)> {
     rows.iter()
-        .map(|(k, r)| (k.0.clone(), k.1.clone(), r["advisory"].clone(), r["sha256"].clone()))
+        .map(|(k, r)| {
+            (
+                k.0.clone(),
+                k.1.clone(),
+                r["advisory"].clone(),
+                r["sha256"].clone(),
+            )
+        })
         .collect()
 }
 
@@ -255,13 +284,19 @@ async fn every_osv_and_cve_sample_imports_as_files_a_directory_or_a_zip_without_
     let out = files.ok(&osv_args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(
         summary(&out),
-        format!("osv {0} document(s): {0} new, 0 updated, 0 unchanged, 0 failed", osv.len())
+        format!(
+            "osv {0} document(s): {0} new, 0 updated, 0 unchanged, 0 failed",
+            osv.len()
+        )
     );
     let cve_args = args("cve", &cve);
     let out = files.ok(&cve_args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(
         summary(&out),
-        format!("cve {0} document(s): {0} new, 0 updated, 0 unchanged, 0 failed", cve.len())
+        format!(
+            "cve {0} document(s): {0} new, 0 updated, 0 unchanged, 0 failed",
+            cve.len()
+        )
     );
     let stored = files.imported();
     assert_eq!(stored.len(), osv.len() + cve.len());
@@ -297,9 +332,20 @@ async fn every_osv_and_cve_sample_imports_as_files_a_directory_or_a_zip_without_
     from_dir.ok(&["import", "cve", samples_dir("cve5").to_str().unwrap()]);
     assert_eq!(comparable(&from_dir.imported()), comparable(&stored));
     let from_zip = Cli::new().await;
-    let out = from_zip.ok(&["import", "osv", zip_of("osv", zips.path()).to_str().unwrap()]);
-    assert!(summary(&out).contains(&format!("{} new", osv.len())), "{out}");
-    from_zip.ok(&["import", "cve", zip_of("cve5", zips.path()).to_str().unwrap()]);
+    let out = from_zip.ok(&[
+        "import",
+        "osv",
+        zip_of("osv", zips.path()).to_str().unwrap(),
+    ]);
+    assert!(
+        summary(&out).contains(&format!("{} new", osv.len())),
+        "{out}"
+    );
+    from_zip.ok(&[
+        "import",
+        "cve",
+        zip_of("cve5", zips.path()).to_str().unwrap(),
+    ]);
     let zipped = from_zip.imported();
     assert_eq!(comparable(&zipped), comparable(&stored));
     let some = zipped.values().next().unwrap();
@@ -431,7 +477,11 @@ fn assert_valid(validator: &Validator, doc: &Value, what: &str) {
         .iter_errors(doc)
         .map(|e| format!("  at {}: {e}", e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{what} is invalid:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} is invalid:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// Schema (and for CSAF, mandatory-test) validation of one exported document.
@@ -471,7 +521,10 @@ async fn the_demo_publishes_advisories_in_every_format_and_export_all_writes_the
         .collect();
     assert_eq!(published.len(), 3, "{advisories:?}");
     assert_eq!(drafts.len(), 1, "{advisories:?}");
-    assert!(published.iter().any(|a| a["revision"] == 2), "{advisories:?}");
+    assert!(
+        published.iter().any(|a| a["revision"] == 2),
+        "{advisories:?}"
+    );
     // Seeding again changes nothing.
     let again = cli.ok(&["demo"]);
     assert!(again.contains(" 0 new demo cases"), "{again}");
@@ -503,11 +556,14 @@ async fn the_demo_publishes_advisories_in_every_format_and_export_all_writes_the
                     match format {
                         "csaf" => {
                             let id = doc["document"]["tracking"]["id"].as_str().unwrap();
-                            let year =
-                                &doc["document"]["tracking"]["initial_release_date"].as_str().unwrap()[..4];
+                            let year = &doc["document"]["tracking"]["initial_release_date"]
+                                .as_str()
+                                .unwrap()[..4];
                             assert_eq!(rel, format!("csaf/{year}/{}.json", id.to_lowercase()));
                         }
-                        "osv" => assert_eq!(rel, format!("osv/{}.json", doc["id"].as_str().unwrap())),
+                        "osv" => {
+                            assert_eq!(rel, format!("osv/{}.json", doc["id"].as_str().unwrap()))
+                        }
                         _ => {
                             let id = doc["cveMetadata"]["cveId"].as_str().unwrap();
                             assert!(id.starts_with("CVE-2026-3100"), "{id}");
@@ -531,9 +587,9 @@ async fn the_demo_publishes_advisories_in_every_format_and_export_all_writes_the
     assert_eq!(revised["document"]["tracking"]["version"], "2");
     let openssl = csaf
         .iter()
-        .find(|d| d.to_string().contains("CVE-2023-3817"))
+        .find(|d| d.to_string().contains("CVE-2024-5535"))
         .expect("the upstream OpenSSL advisory");
-    assert_eq!(openssl["vulnerabilities"][0]["cve"], "CVE-2023-3817");
+    assert_eq!(openssl["vulnerabilities"][0]["cve"], "CVE-2024-5535");
     let heap = csaf
         .iter()
         .find(|d| d.to_string().contains("CVE-2026-31001"))
@@ -545,11 +601,16 @@ async fn the_demo_publishes_advisories_in_every_format_and_export_all_writes_the
         branches.contains("Enterprise") && branches.contains("OSS"),
         "{branches}"
     );
-    assert!(heap["vulnerabilities"][0]["scores"][0]["cvss_v3"]["vectorString"]
-        .as_str()
-        .unwrap()
-        .starts_with("CVSS:3.1/"));
-    assert!(heap.to_string().contains("CVSS:4.0/"), "v4.0 vector kept: {heap}");
+    assert!(
+        heap["vulnerabilities"][0]["scores"][0]["cvss_v3"]["vectorString"]
+            .as_str()
+            .unwrap()
+            .starts_with("CVSS:3.1/")
+    );
+    assert!(
+        heap.to_string().contains("CVSS:4.0/"),
+        "v4.0 vector kept: {heap}"
+    );
     let heap_osv = seen["osv"]
         .iter()
         .find(|d| d.to_string().contains("CVE-2026-31001"))
@@ -561,8 +622,14 @@ async fn the_demo_publishes_advisories_in_every_format_and_export_all_writes_the
     assert_eq!(types, ["CVSS_V3", "CVSS_V4"]);
     // The embargoed advisory is nowhere.
     let everything = serde_json::to_string(&seen).unwrap();
-    assert!(!everything.contains("CVE-2026-31003"), "embargoed CVE leaked");
-    assert!(!everything.contains("chunk extensions"), "embargoed text leaked");
+    assert!(
+        !everything.contains("CVE-2026-31003"),
+        "embargoed CVE leaked"
+    );
+    assert!(
+        !everything.contains("chunk extensions"),
+        "embargoed text leaked"
+    );
 
     // all.zip: exactly the OSV files, byte for byte.
     let zip = std::fs::File::open(dir.join("osv/all.zip")).unwrap();
@@ -612,22 +679,15 @@ fn csaf_validator(dir: &Path) {
         "csaf-validate: {stdout}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(
-        stdout.contains("3 of 3 CSAF document(s) valid"),
-        "{stdout}"
-    );
+    assert!(stdout.contains("3 of 3 CSAF document(s) valid"), "{stdout}");
 }
 
 #[tokio::test]
-async fn one_advisory_exports_by_public_or_cve_id_and_an_embargoed_one_is_refused_without_output()
- {
+async fn one_advisory_exports_by_public_or_cve_id_and_an_embargoed_one_is_refused_without_output() {
     let cli = Cli::new().await;
     cli.ok(&["demo"]);
     let advisories = demo_advisories(&cli);
-    let draft = advisories
-        .iter()
-        .find(|a| a["state"] == "draft")
-        .unwrap()["id"]
+    let draft = advisories.iter().find(|a| a["state"] == "draft").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -641,7 +701,7 @@ async fn one_advisory_exports_by_public_or_cve_id_and_an_embargoed_one_is_refuse
                 err.contains(&format!("advisory {draft} is not published")),
                 "{format} {id}: {err}"
             );
-            assert!(!err.contains("chunk extensions"), "{err}");
+            assert!(!err.contains("X-Forwarded-Host"), "{err}");
         }
     }
     let unknown = cli.run(&["export", "osv", "EMB-1999-0001"]);
@@ -686,7 +746,10 @@ async fn one_advisory_exports_by_public_or_cve_id_and_an_embargoed_one_is_refuse
     // `export list` shows the published ones only.
     let list: Value =
         serde_json::from_str(&cli.ok(&["export", "list", "--format", "json"])).unwrap();
-    let ids: Vec<&str> = arr(&list).iter().map(|a| a["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = arr(&list)
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 3);
     assert!(!ids.contains(&draft.as_str()));
 }
