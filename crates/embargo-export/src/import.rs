@@ -17,14 +17,15 @@ use jiff::tz::TimeZone;
 use serde_json::{Map, Value};
 
 /// Where the advisory came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Osv,
     Cve,
 }
 
 /// An upstream advisory, as stated by its source.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImportedAdvisory {
     pub format: Format,
     /// OSV `id` or CVE `cveMetadata.cveId`.
@@ -56,7 +57,7 @@ pub struct ImportedAdvisory {
 
 /// A severity statement: a CVSS vector with its score when the source gives one,
 /// or another scoring system's value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Severity {
     /// OSV `type` (`CVSS_V3`, `CVSS_V4`, `Ubuntu`…) or CVE metric key (`cvssV3_1`, `other`…).
     pub kind: String,
@@ -71,7 +72,7 @@ pub struct Severity {
 }
 
 /// One affected package (OSV) or product (CVE).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Affected {
     /// `cna` or `adp:<shortName>` for CVE; `osv` for OSV.
     pub source: String,
@@ -104,7 +105,7 @@ pub struct Affected {
 }
 
 /// An OSV range.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Range {
     /// `SEMVER`, `ECOSYSTEM` or `GIT`.
     pub kind: String,
@@ -113,7 +114,8 @@ pub struct Range {
     pub database_specific: Option<Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "event", content = "value")]
 pub enum Event {
     Introduced(String),
     Fixed(String),
@@ -122,7 +124,7 @@ pub enum Event {
 }
 
 /// A CVE `affected[].versions[]` entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VersionEntry {
     pub version: String,
     pub status: String,
@@ -133,7 +135,7 @@ pub struct VersionEntry {
     pub changes: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportedReference {
     pub url: String,
     pub name: Option<String>,
@@ -142,7 +144,7 @@ pub struct ImportedReference {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ImportedCredit {
     pub name: String,
     pub kind: Option<String>,

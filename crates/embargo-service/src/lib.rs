@@ -13,11 +13,13 @@ pub mod catalog;
 mod clock;
 pub mod demo;
 mod error;
+pub mod exports;
 pub mod intake;
 pub mod mail;
 pub mod openpgp;
 pub mod releases;
 pub mod sessions;
+pub mod upstream;
 
 use std::sync::Arc;
 
@@ -28,14 +30,17 @@ pub use embargo_store::Readiness;
 pub use clock::Clock;
 pub use error::ServiceError;
 
-/// Everything a use case needs: the database, the clock, the timeline policy and the mail
-/// settings. Cheap to clone.
+/// Everything a use case needs: the database, the clock, the timeline policy, the mail
+/// settings and who publishes advisories. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct App {
     pub db: Db,
     pub clock: Clock,
     pub policy: Arc<Policy>,
     pub mail: Arc<mail::MailSettings>,
+    /// The advisories' publisher (CSAF `publisher`, CVE CNA, OSV id prefix); an empty name
+    /// means the catalog's vendor.
+    pub publisher: Arc<embargo_export::Publisher>,
 }
 
 impl App {
@@ -50,7 +55,14 @@ impl App {
             clock,
             policy: Arc::new(policy),
             mail: Arc::new(mail::MailSettings::default()),
+            publisher: Arc::new(default_publisher()),
         }
+    }
+
+    /// The same app with this advisory publisher.
+    pub fn with_publisher(mut self, publisher: embargo_export::Publisher) -> App {
+        self.publisher = Arc::new(publisher);
+        self
     }
 
     /// The same app with these mail settings.
@@ -62,5 +74,18 @@ impl App {
     /// Whether the database can serve requests (see `/readyz`).
     pub async fn readiness(&self) -> Readiness {
         self.db.readiness().await
+    }
+}
+
+/// The publisher when none is configured: named after the catalog's vendor, no CNA (so no CVE
+/// records), OSV ids with the `x_` prefix OSV requires of unregistered databases.
+pub fn default_publisher() -> embargo_export::Publisher {
+    embargo_export::Publisher {
+        name: String::new(),
+        namespace_url: "http://localhost".to_owned(),
+        contact: "security@localhost".to_owned(),
+        cna_org_id: None,
+        cna_short_name: None,
+        osv_id_prefix: "x_".to_owned(),
     }
 }

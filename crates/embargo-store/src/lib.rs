@@ -10,7 +10,7 @@
 //! come back as `embargo-domain` types: row structs stay private to this crate and are converted
 //! at its edge, and a stored value the domain would not accept is [`StoreError::Corrupt`].
 //!
-//! Map of the schema (migrations `0001_foundation` to `0006_releases_advisories`):
+//! Map of the schema (migrations `0001_foundation` to `0007_upstream_advisories`):
 //! - `users`; the catalog `products` › `editions` › `release_lines` › `components`;
 //! - `reports` with `report_attachments` and `report_raw` (the original bytes), see [`reports`];
 //! - `cases` (one row per case: state, assessment, deadlines, milestones, estimate, upstream) with
@@ -20,7 +20,8 @@
 //! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`];
 //! - `team_keys` and `reporter_keys`, see [`openpgp`];
 //! - `releases` with `release_cases`, see [`releases`];
-//! - `advisories` with `advisory_revisions`, and `cve_pool`, see [`advisories`].
+//! - `advisories` with `advisory_revisions`, and `cve_pool`, see [`advisories`];
+//! - `upstream_advisories` with `upstream_advisory_aliases`, see [`upstream`].
 
 pub mod advisories;
 pub mod cases;
@@ -36,6 +37,7 @@ pub mod reports;
 pub mod sessions;
 mod time;
 pub mod tokens;
+pub mod upstream;
 pub mod users;
 
 pub use db::{Db, DbOptions, Readiness, migrations_fingerprint_source, redact_url};

@@ -74,6 +74,12 @@ pub enum Command {
     /// Public advisories: write, list, publish what is due
     #[command(subcommand)]
     Advisories(crate::commands::advisories::AdvisoriesCommand),
+    /// Published advisories as CVE JSON 5, OSV and CSAF 2.0 files
+    #[command(subcommand)]
+    Export(crate::commands::export::ExportCommand),
+    /// Upstream advisories (OSV, CVE JSON 5) from files, directories and zips
+    #[command(subcommand)]
+    Import(crate::commands::import::ImportCommand),
     /// Reserved CVE ids, assigned to cases on acceptance
     #[command(subcommand)]
     CvePool(crate::commands::advisories::CvePoolCommand),

@@ -48,6 +48,26 @@ pub struct Config {
     pub mail: MailConfig,
     /// A mailbox to take reports from by IMAP (in addition to `embargo mailgate`).
     pub imap: Option<ImapSettings>,
+    /// Who publishes the advisories, as the export formats name it.
+    #[serde(default)]
+    pub advisories: AdvisoriesConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdvisoriesConfig {
+    /// Publisher name in CSAF documents. Default: the catalog's vendor.
+    pub publisher_name: Option<String>,
+    /// The vendor's web address (CSAF `publisher.namespace`). Default: `public_url`.
+    pub namespace_url: Option<String>,
+    /// How readers reach the security team. Default: `mail_from`.
+    pub contact: Option<String>,
+    /// Your CNA's organisation id in CVE Services (a UUID); CVE records need it.
+    pub cna_org_id: Option<uuid::Uuid>,
+    /// Your CNA's short name in CVE Services.
+    pub cna_short_name: Option<String>,
+    /// Prefix of OSV ids. Default `x_`, which OSV requires until your prefix is registered.
+    pub osv_id_prefix: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -189,6 +209,7 @@ impl Default for Config {
                 claim_lease_ms: 120_000,
             },
             imap: None,
+            advisories: AdvisoriesConfig::default(),
         }
     }
 }
@@ -224,6 +245,19 @@ impl Config {
             max_message_bytes: usize::try_from(self.mail.max_message_bytes).unwrap_or(usize::MAX),
             trusted_authserv_id: self.mail.trusted_authserv_id.clone(),
             public_url: self.public_url(),
+        }
+    }
+
+    /// The advisories' publisher the export formats name.
+    pub fn publisher(&self) -> embargo_export::Publisher {
+        let a = &self.advisories;
+        embargo_export::Publisher {
+            name: a.publisher_name.clone().unwrap_or_default(),
+            namespace_url: a.namespace_url.clone().unwrap_or_else(|| self.public_url()),
+            contact: a.contact.clone().unwrap_or_else(|| self.mail_from.clone()),
+            cna_org_id: a.cna_org_id,
+            cna_short_name: a.cna_short_name.clone(),
+            osv_id_prefix: a.osv_id_prefix.clone().unwrap_or_else(|| "x_".to_owned()),
         }
     }
 

@@ -5,6 +5,8 @@ pub mod cases;
 pub mod catalog;
 pub mod cvss;
 pub mod demo;
+pub mod export;
+pub mod import;
 pub mod mail;
 pub mod mailgate;
 pub mod migrate;
@@ -40,7 +42,9 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
                 .with_context(|| format!("policy_file {}", path.display()))?
         }
     };
-    Ok(App::with_policy(db, Clock::system(), policy).with_mail(config.mail_settings()))
+    Ok(App::with_policy(db, Clock::system(), policy)
+        .with_mail(config.mail_settings())
+        .with_publisher(config.publisher()))
 }
 
 /// Takes every message waiting in the configured IMAP mailbox into the database (see

@@ -31,7 +31,7 @@ async fn an_operator_lists_reports_and_cases_and_moves_a_case_from_the_command_l
         &["reports", "list", "--format", "json"],
     )))
     .unwrap();
-    assert_eq!(reports.as_array().unwrap().len(), 10);
+    assert_eq!(reports.as_array().unwrap().len(), 12);
     assert!(
         reports[0]["tracking_id"]
             .as_str()

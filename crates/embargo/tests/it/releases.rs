@@ -50,6 +50,9 @@ async fn line(site: &Site, edition: &str, name: &str) -> Value {
 
 const TO_VERIFIED: [&str; 4] = ["triage", "accepted", "fix-in-progress", "fix-verified"];
 
+/// The patch releases `embargo demo` ships (Enterprise 3.4.x, 3.3.x, 2.8.x and OSS 3.4.x).
+const DEMO_RELEASES: usize = 4;
+
 async fn plan(site: &Site, who: &Account, line: &str, target: Option<&str>) -> Value {
     let mut body = json!({ "release_line": line });
     if let Some(t) = target {
@@ -221,7 +224,7 @@ async fn shipping_releases_fixes_their_cases_line_by_line_and_releases_a_case_on
 
     // Lists: planned first, filtered by state and line.
     let all = site.get(&site.team, "/api/v1/releases").await.expect(200);
-    assert_eq!(all.json.as_array().unwrap().len(), 2);
+    assert_eq!(all.json.as_array().unwrap().len(), 2 + DEMO_RELEASES);
     let planned = site
         .get(&site.team, "/api/v1/releases?state=planned")
         .await
@@ -234,8 +237,10 @@ async fn shipping_releases_fixes_their_cases_line_by_line_and_releases_a_case_on
         )
         .await
         .expect(200);
-    assert_eq!(on_line.json.as_array().unwrap().len(), 1);
+    // Ours, then the demo's 3.4.1: shipped releases newest first.
+    assert_eq!(on_line.json.as_array().unwrap().len(), 2);
     assert_eq!(on_line.json[0]["version"], "3.4.2");
+    assert_eq!(on_line.json[1]["version"], "3.4.1");
 }
 
 #[tokio::test]
@@ -397,7 +402,7 @@ async fn only_the_team_may_see_or_change_releases() {
     assert_eq!(after, before);
     assert_eq!(site.case(&id).await["state"]["name"], "fix-verified");
     let all = site.get(&site.team, "/api/v1/releases").await.expect(200);
-    assert_eq!(all.json.as_array().unwrap().len(), 1);
+    assert_eq!(all.json.as_array().unwrap().len(), 1 + DEMO_RELEASES);
     // A release that does not exist is a 404 for the team.
     site.get(
         &site.team,

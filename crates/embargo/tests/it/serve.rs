@@ -117,12 +117,16 @@ async fn demo_seeding_is_idempotent() {
     assert_eq!(count(&t, "editions").await, 2);
     assert_eq!(count(&t, "release_lines").await, 8);
     assert_eq!(count(&t, "components").await, 24);
-    assert_eq!(count(&t, "cases").await, 10);
+    assert_eq!(count(&t, "cases").await, 12);
     let states: Vec<String> = sqlx::query_scalar("SELECT DISTINCT state FROM cases ORDER BY state")
         .fetch_all(t.db.pool())
         .await
         .unwrap();
     assert_eq!(states.len(), 10, "a demo case in every state: {states:?}");
+    // Its patch releases shipped, its advisories published (one revised) or under embargo.
+    assert_eq!(count(&t, "releases").await, 4);
+    assert_eq!(count(&t, "advisories").await, 4);
+    assert_eq!(count(&t, "advisory_revisions").await, 4);
     assert_eq!(count(&t, "messages").await, 7);
     assert!(count(&t, "audit_events").await >= 40);
     let lts: Vec<(String, String)> = sqlx::query_as(
@@ -137,7 +141,7 @@ async fn demo_seeding_is_idempotent() {
     let server = Server::start_with(embargo_on(&t, dir.path()), &["--demo"]);
     drop(server);
     assert_eq!(count(&t, "release_lines").await, 8);
-    assert_eq!(count(&t, "cases").await, 10);
+    assert_eq!(count(&t, "cases").await, 12);
 }
 
 #[tokio::test]
