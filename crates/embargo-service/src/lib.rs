@@ -16,6 +16,7 @@ mod error;
 pub mod intake;
 pub mod mail;
 pub mod openpgp;
+pub mod public;
 pub mod releases;
 
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub struct App {
     pub clock: Clock,
     pub policy: Arc<Policy>,
     pub mail: Arc<mail::MailSettings>,
+    /// Who issues the public documents (CNA ids for CVE records).
+    pub publisher: Arc<public::PublisherSettings>,
 }
 
 impl App {
@@ -49,12 +52,19 @@ impl App {
             clock,
             policy: Arc::new(policy),
             mail: Arc::new(mail::MailSettings::default()),
+            publisher: Arc::new(public::PublisherSettings::default()),
         }
     }
 
     /// The same app with these mail settings.
     pub fn with_mail(mut self, settings: mail::MailSettings) -> App {
         self.mail = Arc::new(settings);
+        self
+    }
+
+    /// The same app with these publisher settings.
+    pub fn with_publisher(mut self, settings: public::PublisherSettings) -> App {
+        self.publisher = Arc::new(settings);
         self
     }
 

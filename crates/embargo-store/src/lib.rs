@@ -20,7 +20,9 @@
 //! - `inbound_mail`, `mail_threads`, `outbox` and `mail_templates`, see [`mail`];
 //! - `team_keys` and `reporter_keys`, see [`openpgp`];
 //! - `releases` with `release_cases`, see [`releases`];
-//! - `advisories` with `advisory_revisions`, and `cve_pool`, see [`advisories`].
+//! - `advisories` with `advisory_revisions`, and `cve_pool`, see [`advisories`];
+//! - `document_signatures` (`0008`: cached `.asc` signatures of published documents), see
+//!   [`signatures`].
 
 pub mod advisories;
 pub mod cases;
@@ -33,6 +35,7 @@ pub mod mail;
 pub mod openpgp;
 pub mod releases;
 pub mod reports;
+pub mod signatures;
 mod time;
 pub mod tokens;
 pub mod users;

@@ -48,6 +48,19 @@ pub struct Config {
     pub mail: MailConfig,
     /// A mailbox to take reports from by IMAP (in addition to `embargo mailgate`).
     pub imap: Option<ImapSettings>,
+    /// Who issues the published advisories (CSAF publisher, CVE records).
+    pub publisher: PublisherConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PublisherConfig {
+    /// The publisher's name in exports. Default: the vendor of the catalog's first product.
+    pub name: Option<String>,
+    /// Your CNA organisation id in CVE Services (a UUID); without it no CVE record is served.
+    pub cna_org_id: Option<uuid::Uuid>,
+    /// Your CNA short name in CVE Services.
+    pub cna_short_name: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -189,6 +202,7 @@ impl Default for Config {
                 claim_lease_ms: 120_000,
             },
             imap: None,
+            publisher: PublisherConfig::default(),
         }
     }
 }
@@ -223,6 +237,15 @@ impl Config {
             limits,
             max_message_bytes: usize::try_from(self.mail.max_message_bytes).unwrap_or(usize::MAX),
             trusted_authserv_id: self.mail.trusted_authserv_id.clone(),
+        }
+    }
+
+    /// The publisher settings the service layer works with.
+    pub fn publisher_settings(&self) -> embargo_service::public::PublisherSettings {
+        embargo_service::public::PublisherSettings {
+            name: self.publisher.name.clone(),
+            cna_org_id: self.publisher.cna_org_id,
+            cna_short_name: self.publisher.cna_short_name.clone(),
         }
     }
 

@@ -40,7 +40,9 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
                 .with_context(|| format!("policy_file {}", path.display()))?
         }
     };
-    Ok(App::with_policy(db, Clock::system(), policy).with_mail(config.mail_settings()))
+    Ok(App::with_policy(db, Clock::system(), policy)
+        .with_mail(config.mail_settings())
+        .with_publisher(config.publisher_settings()))
 }
 
 /// Takes every message waiting in the configured IMAP mailbox into the database (see

@@ -13,6 +13,7 @@ mod cvss;
 mod mail;
 mod mail_secure;
 mod pages;
+mod public_advisories;
 mod releases;
 mod serve;
 mod support;
