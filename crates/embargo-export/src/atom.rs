@@ -147,7 +147,10 @@ mod tests {
     #[test]
     fn escaping_covers_markup_and_drops_what_xml_forbids() {
         let check = |input: &str, expect: &str| assert_eq!(escape(input), expect, "{input:?}");
-        check("a < b & c > \"d\" 'e'", "a &lt; b &amp; c &gt; &quot;d&quot; &apos;e&apos;");
+        check(
+            "a < b & c > \"d\" 'e'",
+            "a &lt; b &amp; c &gt; &quot;d&quot; &apos;e&apos;",
+        );
         check("bell\u{7}\u{0}ok\ttab\nnl", "bellok\ttab\nnl");
         check("</summary><x>", "&lt;/summary&gt;&lt;x&gt;");
         check("\u{FFFF}é", "é");

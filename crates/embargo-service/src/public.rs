@@ -277,10 +277,7 @@ pub async fn products(app: &App) -> Result<Vec<String>, ServiceError> {
 }
 
 /// Whether anything is published at `now` (security.txt names the CSAF provider then).
-pub async fn any_published(
-    conn: &mut AnyConnection,
-    now: Timestamp,
-) -> Result<bool, ServiceError> {
+pub async fn any_published(conn: &mut AnyConnection, now: Timestamp) -> Result<bool, ServiceError> {
     Ok(store::list(conn, true)
         .await?
         .iter()
@@ -425,7 +422,11 @@ pub async fn atom_feed(app: &App, public_url: &str) -> Result<String, ServiceErr
                     )
                 })
                 .collect(),
-            categories: p.severity().map(|s| s.as_str().to_owned()).into_iter().collect(),
+            categories: p
+                .severity()
+                .map(|s| s.as_str().to_owned())
+                .into_iter()
+                .collect(),
             updated: p.updated,
             advisory: &p.advisory,
         })
@@ -501,7 +502,11 @@ pub async fn csaf_entries(app: &App) -> Result<Vec<CsafEntry>, ServiceError> {
 
 /// `index.txt` (requirement 13): every document's path relative to the TLP folder, one a line.
 pub async fn csaf_index(app: &App) -> Result<String, ServiceError> {
-    let mut paths: Vec<String> = csaf_entries(app).await?.iter().map(CsafEntry::path).collect();
+    let mut paths: Vec<String> = csaf_entries(app)
+        .await?
+        .iter()
+        .map(CsafEntry::path)
+        .collect();
     paths.sort();
     Ok(paths.iter().map(|p| format!("{p}\n")).collect())
 }
@@ -651,7 +656,10 @@ mod tests {
     fn csaf_file_names_follow_section_5_1() {
         let check = |id: &str, expect: &str| assert_eq!(csaf_filename(id), expect, "{id}");
         check("EMB-2026-0001", "emb-2026-0001.json");
-        check("Example Company - 2019-YH3234", "example_company_-_2019-yh3234.json");
+        check(
+            "Example Company - 2019-YH3234",
+            "example_company_-_2019-yh3234.json",
+        );
         check("rhba-2019:0024", "rhba-2019_0024.json");
         check("a+b/c", "a+b_c.json");
     }

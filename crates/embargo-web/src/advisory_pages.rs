@@ -193,9 +193,7 @@ fn page<'a>(state: &'a AppState, p: &PublishedAdvisory) -> AdvisoryPage<'a> {
                         format!("Not affected: {}", justification.explanation()),
                         String::new(),
                     ),
-                    Status::UnderInvestigation => {
-                        ("Under investigation".to_owned(), String::new())
-                    }
+                    Status::UnderInvestigation => ("Under investigation".to_owned(), String::new()),
                 };
                 products.push(ProductRow {
                     product: product.name.clone(),

@@ -14,9 +14,7 @@ use crate::advisory_pages::json;
 use crate::{ApiError, AppState};
 
 /// `GET /.well-known/csaf/provider-metadata.json`
-pub(crate) async fn provider_metadata(
-    State(state): State<AppState>,
-) -> Result<Response, ApiError> {
+pub(crate) async fn provider_metadata(State(state): State<AppState>) -> Result<Response, ApiError> {
     let doc = public::provider_metadata(&state.app, &state.public_url).await?;
     Ok(json(public::to_bytes(&doc)?))
 }

@@ -36,7 +36,10 @@ mod tests {
             assert!(html.contains(m), "{md:?} → {html}: missing {m:?}");
         }
         for m in must_not {
-            assert!(!html.to_lowercase().contains(m), "{md:?} → {html}: has {m:?}");
+            assert!(
+                !html.to_lowercase().contains(m),
+                "{md:?} → {html}: has {m:?}"
+            );
         }
     }
 
@@ -47,7 +50,11 @@ mod tests {
             &["<em>before</em>", "<li>one</li>", "<code>two</code>"],
             &[],
         );
-        check("| a | b |\n|---|---|\n| 1 | 2 |", &["<table>", "<td>1</td>"], &[]);
+        check(
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            &["<table>", "<td>1</td>"],
+            &[],
+        );
     }
 
     #[test]
@@ -57,7 +64,11 @@ mod tests {
             &["hi"],
             &["<script", "onclick", "<iframe", "alert(1)"],
         );
-        check("<img src=\"https://e.test/a.png\" onerror=\"x()\">", &[], &["<img", "onerror"]);
+        check(
+            "<img src=\"https://e.test/a.png\" onerror=\"x()\">",
+            &[],
+            &["<img", "onerror"],
+        );
     }
 
     #[test]

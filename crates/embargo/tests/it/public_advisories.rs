@@ -90,7 +90,11 @@ fn assert_valid(v: &Validator, doc: &Value, what: &str) {
         .iter_errors(doc)
         .map(|e| format!("  at {}: {e}", e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{what} is invalid:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} is invalid:\n{}",
+        errors.join("\n")
+    );
 }
 
 /// `s` seconds from the wall-clock now: the server under test runs on the system clock.
@@ -199,14 +203,10 @@ async fn released_case(site: &Site, title: &str, reporter: &str, vectors: &[&str
 async fn save(site: &Site, case: &str, text: &Value, embargo: jiff::Timestamp) -> String {
     let mut body = text.clone();
     body["embargo"] = json!(embargo.to_string());
-    site.put(
-        &site.team,
-        &format!("/api/v1/cases/{case}/advisory"),
-        body,
-    )
-    .await
-    .expect(200)
-    .json["id"]
+    site.put(&site.team, &format!("/api/v1/cases/{case}/advisory"), body)
+        .await
+        .expect(200)
+        .json["id"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -254,7 +254,10 @@ fn year_of(public_id: &str) -> &str {
 /// Every URL that exists for one published advisory and only for it.
 fn own_urls(public_id: &str, cve: Option<&str>) -> Vec<String> {
     let lower = public_id.to_lowercase();
-    let folder = format!("/.well-known/csaf/clear/{}/{lower}.json", year_of(public_id));
+    let folder = format!(
+        "/.well-known/csaf/clear/{}/{lower}.json",
+        year_of(public_id)
+    );
     let mut urls = vec![
         format!("/advisories/{public_id}"),
         format!("/advisories/{lower}"),
@@ -371,7 +374,9 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
     assert_eq!(status, 404);
 
     // The team key, and a CVE id for the canary's case.
-    let fingerprint = run(&site, &["pgp", "generate"]).trim().to_owned();
+    let fingerprint = run(&site, &["pgp", "generate", "--as", "ada"])
+        .trim()
+        .to_owned();
     run(&site, &["cve-pool", "add", CANARY_CVE, "--as", "ada"]);
 
     // The canary: released, with a draft advisory whose embargo is far away.
@@ -411,7 +416,13 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
         } else {
             assert_eq!(status, 200, "GET {path}: {text}");
         }
-        for secret in [MARK, &MARK.to_lowercase(), &public_id, &public_id.to_lowercase(), CANARY_CVE] {
+        for secret in [
+            MARK,
+            &MARK.to_lowercase(),
+            &public_id,
+            &public_id.to_lowercase(),
+            CANARY_CVE,
+        ] {
             assert!(
                 !text.contains(secret),
                 "GET {path} shows {secret:?} before publication: {text}"
@@ -435,7 +446,11 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
             .iter()
             .any(|s| path.ends_with(s));
         if !signed_or_hashed {
-            assert!(reply.2.contains(MARK), "GET {path} lacks the advisory: {}", reply.2);
+            assert!(
+                reply.2.contains(MARK),
+                "GET {path} lacks the advisory: {}",
+                reply.2
+            );
         }
     }
 
@@ -454,7 +469,8 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
         "8.7",
         "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:N/VA:N/SC:N/SI:N/SA:N",
         "CWE-444",
-        "3.4.2",
+        // The control's release shipped 3.4.2; the canary's is the next one.
+        "<td>Gateway</td><td>OSS</td><td>3.4.x</td><td>Fixed</td><td>3.4.3</td>",
         "Initial publication.",
         &format!("/advisories/{public_id}.csaf.json"),
         &format!("/advisories/{public_id}.osv.json"),
@@ -476,15 +492,30 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
     );
     assert!(first < second, "newest first:\n{all}");
     let (_, _, found) = fetch(&site, &format!("/advisories?q={}", MARK.to_lowercase())).await;
-    assert!(found.contains(&public_id) && !found.contains(&control), "{found}");
+    assert!(
+        found.contains(&public_id) && !found.contains(&control),
+        "{found}"
+    );
     let (_, _, high) = fetch(&site, "/advisories?severity=high").await;
-    assert!(high.contains(&public_id) && !high.contains(&control), "{high}");
+    assert!(
+        high.contains(&public_id) && !high.contains(&control),
+        "{high}"
+    );
     let (_, _, critical) = fetch(&site, "/advisories?severity=Critical").await;
-    assert!(critical.contains(&control) && !critical.contains(&public_id), "{critical}");
+    assert!(
+        critical.contains(&control) && !critical.contains(&public_id),
+        "{critical}"
+    );
     let (_, _, gateway) = fetch(&site, "/advisories?product=gateway").await;
-    assert!(gateway.contains(&control) && gateway.contains(&public_id), "{gateway}");
+    assert!(
+        gateway.contains(&control) && gateway.contains(&public_id),
+        "{gateway}"
+    );
     let (_, _, other) = fetch(&site, "/advisories?product=Nothing").await;
-    assert!(!other.contains(&control) && !other.contains(&public_id), "{other}");
+    assert!(
+        !other.contains(&control) && !other.contains(&public_id),
+        "{other}"
+    );
     let (status, _, bad) = fetch(&site, "/advisories?severity=severe").await;
     assert_eq!(status, 400);
     assert!(bad.contains("severe"), "{bad}");
@@ -533,7 +564,10 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
     let status = embargo_pgp::verify_detached(std::slice::from_ref(&key), &tampered, &asc).unwrap();
     assert!(!status.is_good(), "a changed document must not verify");
     let (_, again, _) = fetch(&site, &format!("{folder}.asc")).await;
-    assert_eq!(asc, again, "the signature is made once per document and key");
+    assert_eq!(
+        asc, again,
+        "the signature is made once per document and key"
+    );
     let (_, control_asc, _) = fetch(&site, &format!("{control_folder}.asc")).await;
     let (_, control_bytes, _) = fetch(&site, &control_folder).await;
     assert!(
@@ -552,7 +586,13 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
         .lines()
         .map(|l| {
             let (p, d) = l.split_once(',').unwrap();
-            let unquote = |s: &str| s.strip_prefix('"').unwrap().strip_suffix('"').unwrap().to_owned();
+            let unquote = |s: &str| {
+                s.strip_prefix('"')
+                    .unwrap()
+                    .strip_suffix('"')
+                    .unwrap()
+                    .to_owned()
+            };
             (unquote(p), unquote(d).parse().unwrap())
         })
         .collect();
@@ -579,7 +619,10 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
         meta["distributions"][0]["directory_url"],
         format!("{PUBLIC_URL}/.well-known/csaf/clear/")
     );
-    assert_eq!(meta["public_openpgp_keys"][0]["fingerprint"], fingerprint.as_str());
+    assert_eq!(
+        meta["public_openpgp_keys"][0]["fingerprint"],
+        fingerprint.as_str()
+    );
     assert_eq!(
         meta["public_openpgp_keys"][0]["url"],
         format!("{PUBLIC_URL}/.well-known/openpgp-key.asc")
@@ -605,11 +648,17 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
             .to_owned()
     };
     let entry = entries[0];
-    assert!(child(entry, "title").contains(&format!("{MARK} title")), "{atom}");
+    assert!(
+        child(entry, "title").contains(&format!("{MARK} title")),
+        "{atom}"
+    );
     assert!(child(entry, "id").starts_with("urn:uuid:"), "{atom}");
     let updated: jiff::Timestamp = child(entry, "updated").parse().unwrap();
     assert_eq!(updated.as_second(), current.as_second());
-    assert!(child(entry, "content").contains("<script>"), "text content, escaped once");
+    assert!(
+        child(entry, "content").contains("<script>"),
+        "text content, escaped once"
+    );
 
     // security.txt names the provider and is still signed.
     let (_, _, txt) = fetch(&site, "/.well-known/security.txt").await;
@@ -666,14 +715,18 @@ async fn unknown_public_paths_are_404_and_hostile_names_are_not_reflected() {
         "/.well-known/csaf/clear/2026/emb-2026-9999.json.asc",
         "/.well-known/csaf/clear/2026/emb-2026-9999.txt",
     ] {
-        let Reply { status, text, .. } = site
-            .call(reqwest::Method::GET, None, path, None)
-            .await;
+        let Reply { status, text, .. } = site.call(reqwest::Method::GET, None, path, None).await;
         assert_eq!(status, 404, "GET {path}: {text}");
         assert!(!text.contains("<script"), "{text}");
     }
     let (status, _, list) = fetch(&site, "/advisories?q=%3Cscript%3E").await;
     assert_eq!(status, 200);
-    assert!(!list.contains("<script>"), "the search box value is escaped: {list}");
-    assert!(list.contains("&lt;script&gt;") || list.contains("&#60;script&#62;"), "{list}");
+    assert!(
+        !list.contains("<script>"),
+        "the search box value is escaped: {list}"
+    );
+    assert!(
+        list.contains("&lt;script&gt;") || list.contains("&#60;script&#62;"),
+        "{list}"
+    );
 }
