@@ -459,7 +459,7 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
     for part in [
         &format!("{MARK} title: request smuggling"),
         &format!("{MARK} summary"),
-        &format!("<em>emphasis</em>"),
+        "<em>emphasis</em>",
         &format!("href=\"https://vendor.test/{MARK}/desc\""),
         "<strong>HTTP/1.0</strong>",
         &format!("{MARK} release notes"),
@@ -571,7 +571,7 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
     let (_, control_asc, _) = fetch(&site, &format!("{control_folder}.asc")).await;
     let (_, control_bytes, _) = fetch(&site, &control_folder).await;
     assert!(
-        embargo_pgp::verify_detached(&[key.clone()], &control_bytes, &control_asc)
+        embargo_pgp::verify_detached(std::slice::from_ref(&key), &control_bytes, &control_asc)
             .unwrap()
             .is_good()
     );
@@ -662,7 +662,7 @@ async fn an_unpublished_advisory_is_on_no_public_url_and_a_published_one_is_on_a
 
     // security.txt names the provider and is still signed.
     let (_, _, txt) = fetch(&site, "/.well-known/security.txt").await;
-    let verified = embargo_pgp::verify_cleartext(&[key.clone()], &txt).unwrap();
+    let verified = embargo_pgp::verify_cleartext(std::slice::from_ref(&key), &txt).unwrap();
     assert!(verified.signature.is_good(), "{txt}");
     assert!(
         verified.text.contains(&format!(
