@@ -10,6 +10,7 @@
 //! - [`csaf::document`]: a CSAF 2.0 `csaf_security_advisory` with VEX product
 //!   status; [`csaf::mandatory`] runs the CSAF 2.0 mandatory tests we implement.
 //! - [`import::from_osv`], [`import::from_cve`]: upstream advisories in.
+//! - [`atom::feed`]: an Atom 1.0 feed of published advisories.
 //!
 //! # Errors
 //!
@@ -18,6 +19,7 @@
 //! fixed version, an unparsable CVSS vector, …). Imports fail with
 //! [`import::ImportError`], which names the JSON Pointer of the bad value.
 
+pub mod atom;
 mod common;
 pub mod csaf;
 pub mod cve;

@@ -189,8 +189,8 @@ pub async fn set_reporter_key(
     Ok(outcome)
 }
 
-/// `/.well-known/security.txt` (RFC 9116): contact, expiry, the team key's URL, languages and
-/// canonical URL; cleartext-signed with the team key when there is one.
+/// `/.well-known/security.txt` (RFC 9116): contact, expiry, the team key's URL, the CSAF
+/// provider metadata once an advisory is published, languages and canonical URL; cleartext-signed with the team key when there is one.
 pub async fn security_txt(app: &App, public_url: &str) -> Result<String, ServiceError> {
     let base = public_url.trim_end_matches('/');
     let expires = app
@@ -208,6 +208,17 @@ pub async fn security_txt(app: &App, public_url: &str) -> Result<String, Service
         text.push_str(&format!("Encryption: {base}/.well-known/openpgp-key.asc\n"));
     }
     text.push_str(&format!("Policy: {base}/disclosure-policy\n"));
+    // CSAF 2.0 section 7.1.8: security.txt names the provider metadata once there is a
+    // published advisory to find through it.
+    let published = {
+        let mut conn = app.db.acquire().await?;
+        crate::public::any_published(&mut conn, app.clock.now()).await?
+    };
+    if published {
+        text.push_str(&format!(
+            "CSAF: {base}/.well-known/csaf/provider-metadata.json\n"
+        ));
+    }
     text.push_str("Preferred-Languages: en\n");
     text.push_str(&format!("Canonical: {base}/.well-known/security.txt\n"));
     match key {

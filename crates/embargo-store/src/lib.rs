@@ -22,6 +22,8 @@
 //! - `releases` with `release_cases`, see [`releases`];
 //! - `advisories` with `advisory_revisions`, and `cve_pool`, see [`advisories`];
 //! - `upstream_advisories` with `upstream_advisory_aliases`, see [`upstream`].
+//! - `document_signatures` (`0008`: cached `.asc` signatures of published documents), see
+//!   [`signatures`].
 
 pub mod advisories;
 pub mod cases;
@@ -35,6 +37,7 @@ pub mod openpgp;
 pub mod releases;
 pub mod reports;
 pub mod sessions;
+pub mod signatures;
 mod time;
 pub mod tokens;
 pub mod upstream;

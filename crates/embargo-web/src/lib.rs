@@ -2,11 +2,14 @@
 //! knows HTTP; every handler extracts its inputs, calls one service function and maps the
 //! result.
 
+mod advisory_pages;
 mod api;
 mod auth;
+mod csaf;
 mod error;
 mod health;
 mod json;
+mod markdown;
 mod pages;
 mod ratelimit;
 mod security;
@@ -104,6 +107,16 @@ pub fn router(state: AppState) -> Router {
         .route("/disclosure-policy", get(pages::disclosure_policy))
         .route("/.well-known/security.txt", get(wellknown::security_txt))
         .route("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key))
+        .route("/advisories", get(advisory_pages::list))
+        .route("/advisories/feed.atom", get(advisory_pages::feed))
+        .route("/advisories/{name}", get(advisory_pages::show))
+        .route(
+            "/.well-known/csaf/provider-metadata.json",
+            get(csaf::provider_metadata),
+        )
+        .route("/.well-known/csaf/clear/index.txt", get(csaf::index))
+        .route("/.well-known/csaf/clear/changes.csv", get(csaf::changes))
+        .route("/.well-known/csaf/clear/{year}/{file}", get(csaf::file))
         .merge(api::routes())
         .route("/api/openapi.json", get(api::openapi_json))
         .with_state(state)

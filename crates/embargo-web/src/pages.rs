@@ -59,7 +59,7 @@ struct ReceivedPage<'a> {
     text: String,
 }
 
-fn html<T: Template>(status: StatusCode, page: &T) -> Response {
+pub(crate) fn html<T: Template>(status: StatusCode, page: &T) -> Response {
     match page.render() {
         Ok(body) => (status, Html(body)).into_response(),
         Err(e) => {

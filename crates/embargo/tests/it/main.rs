@@ -17,6 +17,7 @@ mod mail;
 mod mail_secure;
 mod openapi;
 mod pages;
+mod public_advisories;
 mod releases;
 mod serve;
 mod support;
