@@ -7,6 +7,9 @@
 //! says it comes from this site (`Sec-Fetch-Site`/`Origin`, as the public report form), and it
 //! echoes the session's synchronizer token in the `csrf` field.
 
+// A refusal is a whole page (`Response`) returned once per request; boxing it buys nothing.
+#![allow(clippy::result_large_err)]
+
 pub(crate) mod account;
 pub(crate) mod login;
 pub(crate) mod portal;

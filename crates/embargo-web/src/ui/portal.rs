@@ -67,7 +67,7 @@ pub(crate) async fn list(State(state): State<AppState>, SignedIn(auth): SignedIn
         Ok(all) => all,
         Err(e) => return super::error_page(&state, Some(&auth), e),
     };
-    all.sort_by(|a, b| b.opened_at.cmp(&a.opened_at));
+    all.sort_by_key(|c| std::cmp::Reverse(c.opened_at));
     let mut reports = Vec::new();
     for summary in all {
         // The tracking id is the reporter's name for the case; read it from their view.
