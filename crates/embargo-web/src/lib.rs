@@ -19,7 +19,7 @@ mod wellknown;
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use embargo_service::App;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -65,60 +65,77 @@ impl AppState {
 /// Largest request body accepted anywhere (attachments have their own, configurable limit).
 const BODY_LIMIT: usize = 25 * 1024 * 1024;
 
-/// Builds the router with every route and the layers all responses go through.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .route(
+/// Every route outside the REST API, with its handlers: the one list the router is built from
+/// and the page access matrix (`tests/it/page_matrix.rs`) checks, so a page cannot be added
+/// without a row there.
+fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
+    vec![
+        ("/healthz", get(health::healthz)),
+        ("/readyz", get(health::readyz)),
+        (
             "/report",
             get(pages::report_form).post(pages::submit_report),
-        )
-        .route("/", get(ui::login::root))
-        .route("/login", get(ui::login::form).post(ui::login::submit))
-        .route("/logout", post(ui::login::logout))
-        .route("/signin/{secret}", get(ui::login::link_form))
-        .route("/signin", post(ui::login::link_submit))
-        .route("/account", get(ui::account::page))
-        .route("/account/password", post(ui::account::password))
-        .route("/account/totp", post(ui::account::totp))
-        .route(
+        ),
+        ("/", get(ui::login::root)),
+        ("/login", get(ui::login::form).post(ui::login::submit)),
+        ("/logout", post(ui::login::logout)),
+        ("/signin/{secret}", get(ui::login::link_form)),
+        ("/signin", post(ui::login::link_submit)),
+        ("/account", get(ui::account::page)),
+        ("/account/password", post(ui::account::password)),
+        ("/account/totp", post(ui::account::totp)),
+        (
             "/account/sessions/revoke",
             post(ui::account::revoke_session),
-        )
-        .route("/account/tokens", post(ui::account::create_token))
-        .route("/portal", get(ui::portal::list))
-        .route("/portal/{case}", get(ui::portal::case))
-        .route("/portal/{case}/reply", post(ui::portal::reply))
-        .route("/portal/{case}/credit", post(ui::portal::credit))
-        .route("/queue", get(ui::team::queue))
-        .route("/cases/{case}", get(ui::team::case_room))
-        .route("/cases/{case}/message", post(ui::team::message))
-        .route("/cases/{case}/cvss", post(ui::team::cvss))
-        .route("/cases/{case}/transition", post(ui::team::transition))
-        .route("/cases/{case}/affected", post(ui::team::affected))
-        .route("/cases/{case}/members", post(ui::team::member))
-        .route("/cases/{case}/estimate", post(ui::team::estimate))
-        .route("/static/site.css", get(pages::stylesheet))
-        .route(
+        ),
+        ("/account/tokens", post(ui::account::create_token)),
+        ("/portal", get(ui::portal::list)),
+        ("/portal/{case}", get(ui::portal::case)),
+        ("/portal/{case}/reply", post(ui::portal::reply)),
+        ("/portal/{case}/credit", post(ui::portal::credit)),
+        ("/queue", get(ui::team::queue)),
+        ("/cases/{case}", get(ui::team::case_room)),
+        ("/cases/{case}/message", post(ui::team::message)),
+        ("/cases/{case}/cvss", post(ui::team::cvss)),
+        ("/cases/{case}/transition", post(ui::team::transition)),
+        ("/cases/{case}/affected", post(ui::team::affected)),
+        ("/cases/{case}/members", post(ui::team::member)),
+        ("/cases/{case}/estimate", post(ui::team::estimate)),
+        ("/static/site.css", get(pages::stylesheet)),
+        (
             "/favicon.ico",
             get(|| async { axum::http::StatusCode::NO_CONTENT }),
-        )
-        .route("/disclosure-policy", get(pages::disclosure_policy))
-        .route("/.well-known/security.txt", get(wellknown::security_txt))
-        .route("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key))
-        .route("/advisories", get(advisory_pages::list))
-        .route("/advisories/feed.atom", get(advisory_pages::feed))
-        .route("/advisories/{name}", get(advisory_pages::show))
-        .route(
+        ),
+        ("/disclosure-policy", get(pages::disclosure_policy)),
+        ("/.well-known/security.txt", get(wellknown::security_txt)),
+        ("/.well-known/openpgp-key.asc", get(wellknown::openpgp_key)),
+        ("/advisories", get(advisory_pages::list)),
+        ("/advisories/feed.atom", get(advisory_pages::feed)),
+        ("/advisories/{name}", get(advisory_pages::show)),
+        (
             "/.well-known/csaf/provider-metadata.json",
             get(csaf::provider_metadata),
-        )
-        .route("/.well-known/csaf/clear/index.txt", get(csaf::index))
-        .route("/.well-known/csaf/clear/changes.csv", get(csaf::changes))
-        .route("/.well-known/csaf/clear/{year}/{file}", get(csaf::file))
+        ),
+        ("/.well-known/csaf/clear/index.txt", get(csaf::index)),
+        ("/.well-known/csaf/clear/changes.csv", get(csaf::changes)),
+        ("/.well-known/csaf/clear/{year}/{file}", get(csaf::file)),
+        ("/api/openapi.json", get(api::openapi_json)),
+    ]
+}
+
+/// The paths of every route outside the REST API (`/api/v1`, described by [`openapi`]).
+pub fn page_paths() -> Vec<&'static str> {
+    page_routes().into_iter().map(|(path, _)| path).collect()
+}
+
+/// Builds the router with every route and the layers all responses go through.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new();
+    for (path, handlers) in page_routes() {
+        router = router.route(path, handlers);
+    }
+    router
         .merge(api::routes())
-        .route("/api/openapi.json", get(api::openapi_json))
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))

@@ -16,6 +16,7 @@ mod export_import;
 mod mail;
 mod mail_secure;
 mod openapi;
+mod page_matrix;
 mod pages;
 mod public_advisories;
 mod releases;

@@ -24,8 +24,8 @@ pub(crate) struct Web {
 
 /// A browser of one user: the session cookie and the page's CSRF token.
 #[derive(Debug, Clone, Default)]
-struct Browser {
-    cookie: Option<String>,
+pub(crate) struct Browser {
+    pub(crate) cookie: Option<String>,
 }
 
 fn cli(t: &embargo_testkit::TestDb, dir: &Path) -> std::process::Command {
@@ -84,7 +84,7 @@ impl Web {
             .to_owned()
     }
 
-    async fn get(&self, b: &Browser, path: &str) -> (StatusCode, HeaderMap, String) {
+    pub(crate) async fn get(&self, b: &Browser, path: &str) -> (StatusCode, HeaderMap, String) {
         let mut req = self.http.get(self.server.url(path));
         if let Some(c) = &b.cookie {
             req = req.header("cookie", c);
@@ -95,7 +95,7 @@ impl Web {
         (status, headers, res.text().await.unwrap())
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &self,
         b: &Browser,
         path: &str,
@@ -119,7 +119,12 @@ impl Web {
         (status, headers, res.text().await.unwrap())
     }
 
-    async fn login(&self, username: &str, password: &str, code: Option<&str>) -> Browser {
+    pub(crate) async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> Browser {
         let mut form = vec![("username", username), ("password", password)];
         if let Some(code) = code {
             form.push(("code", code));
@@ -153,7 +158,7 @@ fn urlencode(form: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-fn session_cookie(headers: &HeaderMap) -> String {
+pub(crate) fn session_cookie(headers: &HeaderMap) -> String {
     let set = headers
         .get(SET_COOKIE)
         .expect("a session cookie")
@@ -165,7 +170,7 @@ fn session_cookie(headers: &HeaderMap) -> String {
 }
 
 /// The CSRF token of a page: the value of its first `csrf` field.
-fn csrf_of(page: &str) -> String {
+pub(crate) fn csrf_of(page: &str) -> String {
     let at = page
         .find("name=\"csrf\" value=\"")
         .expect("a form with a CSRF token");
@@ -410,7 +415,7 @@ async fn a_second_factor_is_required_once_enabled_and_a_code_works_only_once() {
 
 /// Waits until at least `n` mails to `rcpt` arrived (the demo data mails its own reporters
 /// too); returns them, oldest first.
-fn mails_to(web: &Web, rcpt: &str, n: usize) -> Vec<Vec<u8>> {
+pub(crate) fn mails_to(web: &Web, rcpt: &str, n: usize) -> Vec<Vec<u8>> {
     let start = std::time::Instant::now();
     loop {
         let got: Vec<Vec<u8>> = web
@@ -428,7 +433,7 @@ fn mails_to(web: &Web, rcpt: &str, n: usize) -> Vec<Vec<u8>> {
 }
 
 /// The sign-in link of a mail: `/signin/lnk_…`.
-fn link_in(raw: &[u8]) -> String {
+pub(crate) fn link_in(raw: &[u8]) -> String {
     let text = String::from_utf8_lossy(raw).replace("=\r\n", "");
     let at = text
         .find("/signin/lnk_")
@@ -436,7 +441,7 @@ fn link_in(raw: &[u8]) -> String {
     text[at..at + "/signin/".len() + 44].to_owned()
 }
 
-async fn submit_report(web: &Web, email: &str, title: &str) -> String {
+pub(crate) async fn submit_report(web: &Web, email: &str, title: &str) -> String {
     let (status, _, page) = web
         .post(
             &Browser::default(),
