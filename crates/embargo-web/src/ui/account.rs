@@ -125,16 +125,6 @@ fn failure(e: ServiceError) -> Result<String, ServiceError> {
     }
 }
 
-macro_rules! checked {
-    ($state:expr, $headers:expr, $auth:expr, $body:expr) => {{
-        let form = Form::parse(&$body);
-        if let Err(refused) = form.check(&$state, &$headers, &$auth) {
-            return refused;
-        }
-        form
-    }};
-}
-
 async fn outcome(
     state: &AppState,
     auth: &SessionAuth,
@@ -167,7 +157,10 @@ pub(crate) async fn password(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let form = checked!(state, headers, auth, body);
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let current = SecretString::from(form.text("current_password").to_owned());
     let new = SecretString::from(form.text("new_password").to_owned());
     let result = if new.expose_secret() != form.text("repeat_password") {
@@ -196,7 +189,10 @@ pub(crate) async fn totp(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let form = checked!(state, headers, auth, body);
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     match form.text("action") {
         "begin" => match sessions::totp_begin(&state.app, &auth, &state.app.mail.team_name).await {
             Ok(setup) => {
@@ -250,7 +246,10 @@ pub(crate) async fn revoke_session(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let form = checked!(state, headers, auth, body);
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let result = match form.text("session").parse::<uuid::Uuid>() {
         Ok(id) => sessions::revoke(&state.app, &auth, id)
             .await
@@ -270,7 +269,10 @@ pub(crate) async fn create_token(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let form = checked!(state, headers, auth, body);
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     if auth.principal.actor.role == embargo_domain::Role::Reporter {
         return super::error_page(&state, Some(&auth), ServiceError::Forbidden);
     }

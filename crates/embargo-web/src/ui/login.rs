@@ -152,8 +152,7 @@ pub(crate) async fn logout(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let form = Form::parse(&body);
-    if let Err(refused) = form.check(&state, &headers, &auth) {
+    if let Err(refused) = Form::checked(&state, &headers, &auth, &body) {
         return refused;
     }
     if let Err(e) = sessions::logout(&state.app, &auth).await {

@@ -178,6 +178,19 @@ impl Form {
         self.get(name).unwrap_or("")
     }
 
+    /// Parses a posted form of a signed-in page and runs [`Form::check`] on it: the one way
+    /// every state-changing form of a session is read.
+    pub(crate) fn checked(
+        state: &AppState,
+        headers: &HeaderMap,
+        auth: &SessionAuth,
+        body: &[u8],
+    ) -> Result<Form, Response> {
+        let form = Form::parse(body);
+        form.check(state, headers, auth)?;
+        Ok(form)
+    }
+
     /// The same-origin and synchronizer-token checks; a refusal page when either fails.
     pub(crate) fn check(
         &self,

@@ -238,10 +238,10 @@ pub(crate) async fn reply(
     if let Err(r) = reporter_only(&auth) {
         return r;
     }
-    let form = Form::parse(&body);
-    if let Err(refused) = form.check(&state, &headers, &auth) {
-        return refused;
-    }
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let result = cases::post_message(
         &state.app,
         &auth.principal,
@@ -265,10 +265,10 @@ pub(crate) async fn credit(
     if let Err(r) = reporter_only(&auth) {
         return r;
     }
-    let form = Form::parse(&body);
-    if let Err(refused) = form.check(&state, &headers, &auth) {
-        return refused;
-    }
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(form) => form,
+        Err(refused) => return refused,
+    };
     let result = cases::set_own_credit(
         &state.app,
         &auth.principal,

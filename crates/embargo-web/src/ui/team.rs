@@ -515,9 +515,7 @@ fn posted(
     body: &[u8],
 ) -> Result<Form, Response> {
     team_only(auth)?;
-    let form = Form::parse(body);
-    form.check(state, headers, auth)?;
-    Ok(form)
+    Form::checked(state, headers, auth, body)
 }
 
 fn version_of(form: &Form) -> Result<i64, ServiceError> {
