@@ -15,7 +15,8 @@ use crate::catalog::Catalog;
 use crate::cvss::{CvssVector, CvssVersion};
 use crate::identifiers::{CveId, CweId, Link};
 use crate::ids::{CaseId, MessageId, ReleaseLineId, ReportId, UserId};
-use crate::policy::{CaseFacts, DeadlineKind, Deadlines, Policy};
+use crate::policy::{CaseFacts, DeadlineKind, Deadlines, Disclosure, Policy};
+use crate::release::Release;
 use crate::report::{Report, ReporterEmail};
 use crate::state::{CaseState, RejectReason, ResumeTo, StateKind, Target};
 
@@ -145,8 +146,11 @@ pub struct CaseRecord {
     pub affected: BTreeMap<ReleaseLineId, AffectedStatus>,
     pub assignee: Option<UserId>,
     pub members: Vec<Member>,
-    /// The planned disclosure date, when agreed.
+    /// When the advisory goes public. Unless set by hand, the default: the later of the case's
+    /// last patch release and the upstream's public date ([`Case::default_embargo`]).
     pub embargo: Option<Timestamp>,
+    /// Why the team set the embargo by hand; `None` while the default applies.
+    pub embargo_reason: Option<String>,
     pub cve: Option<CveId>,
     pub links: Vec<Link>,
     pub upstream: Option<Upstream>,
@@ -231,6 +235,7 @@ impl Case {
             assignee: None,
             members: Vec::new(),
             embargo: None,
+            embargo_reason: None,
             cve: None,
             links: Vec::new(),
             upstream: None,
@@ -989,19 +994,150 @@ impl Case {
         Ok(self.one(actor, now, AuditAction::AssigneeChanged, before, user))
     }
 
-    /// Sets or clears the agreed disclosure date.
+    /// Sets the embargo by hand (`None` clears it), with the reason the audit records. From then
+    /// on the default no longer moves it, until [`Case::reset_embargo`].
     pub fn set_embargo(
         &mut self,
         embargo: Option<Timestamp>,
+        reason: &str,
         actor: &Actor,
         now: Timestamp,
     ) -> Events {
         self.require_manage(actor, "change the embargo")?;
-        if embargo == self.embargo {
+        self.require_undisclosed()?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(DomainError::InvalidField {
+                field: "reason",
+                reason: "say why the embargo is set by hand".into(),
+            });
+        }
+        check_text("reason", reason)?;
+        if embargo == self.embargo && self.embargo_reason.as_deref() == Some(reason) {
             return Ok(Vec::new());
         }
-        let before = std::mem::replace(&mut self.0.embargo, embargo);
-        Ok(self.one(actor, now, AuditAction::EmbargoChanged, before, embargo))
+        let before = self.embargo_audit();
+        self.0.embargo = embargo;
+        self.0.embargo_reason = Some(reason.to_owned());
+        let after = self.embargo_audit();
+        Ok(self.one(
+            actor,
+            now,
+            AuditAction::EmbargoChanged,
+            Some(before),
+            Some(after),
+        ))
+    }
+
+    /// Gives the embargo back to the default, `default` being [`Case::default_embargo`] now.
+    pub fn reset_embargo(
+        &mut self,
+        default: Option<Timestamp>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Events {
+        self.require_manage(actor, "change the embargo")?;
+        self.require_undisclosed()?;
+        if self.embargo_reason.is_none() && self.embargo == default {
+            return Ok(Vec::new());
+        }
+        let before = self.embargo_audit();
+        self.0.embargo = default;
+        self.0.embargo_reason = None;
+        let after = self.embargo_audit();
+        Ok(self.one(
+            actor,
+            now,
+            AuditAction::EmbargoChanged,
+            Some(before),
+            Some(after),
+        ))
+    }
+
+    /// The default embargo: the later of the case's last patch release and the upstream's
+    /// public date. A release counts at its day (shipped) or target day (planned), at the
+    /// policy's release time, and a shipped one not before it was recorded. While a supported
+    /// affected line has no fix and no dated planned release of this case, the last release is
+    /// unknown and only the upstream's date (if any) stands.
+    pub fn default_embargo(
+        &self,
+        releases: &[Release],
+        catalog: &Catalog,
+        disclosure: &Disclosure,
+        today: jiff::civil::Date,
+    ) -> Option<Timestamp> {
+        let upstream = self.upstream.as_ref().and_then(|u| u.disclosure);
+        let mine: Vec<&Release> = releases
+            .iter()
+            .filter(|r| r.cases.contains(&self.id))
+            .collect();
+        let all_planned = self.unfixed_lines(catalog, today).iter().all(|line| {
+            mine.iter()
+                .any(|r| r.line == *line && !r.is_shipped() && r.target.is_some())
+        });
+        let instant = |r: &&Release| match (r.shipped, r.target) {
+            (Some(s), _) => Some(disclosure.release_instant(s.on).max(s.at)),
+            (None, Some(day)) => Some(disclosure.release_instant(day)),
+            (None, None) => None,
+        };
+        let last_release = if all_planned {
+            mine.iter().filter_map(instant).max()
+        } else {
+            None
+        };
+        match (last_release, upstream) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Moves a default embargo to `default` ([`Case::default_embargo`]); an embargo set by hand,
+    /// and a case that is disclosed or rejected, stay as they are.
+    pub fn refresh_embargo(
+        &mut self,
+        default: Option<Timestamp>,
+        actor: &Actor,
+        now: Timestamp,
+    ) -> Vec<AuditEvent> {
+        if self.embargo_reason.is_some()
+            || self.embargo == default
+            || matches!(
+                self.state.kind(),
+                StateKind::Disclosed | StateKind::Rejected
+            )
+        {
+            return Vec::new();
+        }
+        let before = self.embargo_audit();
+        self.0.embargo = default;
+        let after = self.embargo_audit();
+        self.one(
+            actor,
+            now,
+            AuditAction::EmbargoChanged,
+            Some(before),
+            Some(after),
+        )
+    }
+
+    /// A disclosed case's embargo is history.
+    fn require_undisclosed(&self) -> Result<(), DomainError> {
+        if self.state.kind() == StateKind::Disclosed {
+            return Err(DomainError::InvalidField {
+                field: "embargo",
+                reason: "the case is disclosed; its embargo is over".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The embargo as the audit records it.
+    fn embargo_audit(&self) -> serde_json::Value {
+        serde_json::json!({
+            "at": self.embargo,
+            "set_by": if self.embargo_reason.is_some() { "hand" } else { "default" },
+            "reason": self.embargo_reason,
+        })
     }
 
     pub fn assign_cve(&mut self, cve: CveId, actor: &Actor, now: Timestamp) -> Events {
@@ -1039,19 +1175,6 @@ impl Case {
             before,
             upstream.clone(),
         )];
-        if let Some(date) = upstream.and_then(|u| u.disclosure)
-            && self.embargo != Some(date)
-        {
-            let before = self.0.embargo.replace(date);
-            events.push(AuditEvent::new(
-                self.id,
-                actor,
-                now,
-                AuditAction::EmbargoChanged,
-                before,
-                Some(date),
-            ));
-        }
         events.extend(self.recompute(policy, catalog, actor, now));
         Ok(self.commit(events))
     }

@@ -91,7 +91,7 @@ pub use ids::{
     AdvisoryId, CaseId, EditionId, MessageId, ProductId, ReleaseId, ReleaseLineId, ReportId, UserId,
 };
 pub use policy::{
-    CaseFacts, DEFAULT_POLICY_TOML, DeadlineKind, Deadlines, Durations, Policy, Rule,
+    CaseFacts, DEFAULT_POLICY_TOML, DeadlineKind, Deadlines, Disclosure, Durations, Policy, Rule,
 };
 pub use release::{Release, Shipped};
 pub use report::{

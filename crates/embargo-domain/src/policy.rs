@@ -146,6 +146,36 @@ pub struct Policy {
     fix: SignedDuration,
     disclose_after_fix: SignedDuration,
     rules: Vec<Rule>,
+    disclosure: Disclosure,
+}
+
+/// The `[disclosure]` section: how a case's default embargo is placed and when the
+/// pre-notification list hears of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disclosure {
+    /// A release day becomes an instant at this time of day, UTC (`release_time = "14:00"`).
+    pub release_time: jiff::civil::Time,
+    /// The pre-notification list is mailed this long before the embargo lifts
+    /// (`prenotify = "5d"`).
+    pub prenotify: SignedDuration,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Disclosure {
+            release_time: jiff::civil::time(14, 0, 0, 0),
+            prenotify: SignedDuration::from_hours(5 * 24),
+        }
+    }
+}
+
+impl Disclosure {
+    /// The instant a release on `day` goes out.
+    pub fn release_instant(&self, day: jiff::civil::Date) -> Timestamp {
+        jiff::tz::TimeZone::UTC
+            .to_timestamp(day.to_datetime(self.release_time))
+            .unwrap_or(Timestamp::MAX)
+    }
 }
 
 impl Default for Policy {
@@ -171,6 +201,7 @@ impl Policy {
             fix: duration("default.fix", &d.fix)?,
             disclose_after_fix: duration("default.disclose_after_fix", &d.disclose_after_fix)?,
             rules: Vec::with_capacity(raw.rule.len()),
+            disclosure: disclosure(raw.disclosure)?,
         };
         for (i, r) in raw.rule.into_iter().enumerate() {
             let key = |field: &str| format!("rule[{i}].{field}");
@@ -212,6 +243,11 @@ impl Policy {
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
+    }
+
+    /// The `[disclosure]` settings (defaults where the file has none).
+    pub fn disclosure(&self) -> &Disclosure {
+        &self.disclosure
     }
 
     /// The `[default]` deadlines, every one set.
@@ -272,12 +308,49 @@ fn duration(key: &str, s: &str) -> Result<SignedDuration, DomainError> {
     Ok(SignedDuration::from_hours(n * unit_hours))
 }
 
+fn disclosure(raw: Option<RawDisclosure>) -> Result<Disclosure, DomainError> {
+    let mut out = Disclosure::default();
+    let Some(raw) = raw else { return Ok(out) };
+    if let Some(t) = raw.release_time {
+        out.release_time = release_time(&t)?;
+    }
+    if let Some(p) = raw.prenotify {
+        out.prenotify = duration("disclosure.prenotify", &p)?;
+    }
+    Ok(out)
+}
+
+/// `"14:00"`: hours and minutes, UTC.
+fn release_time(s: &str) -> Result<jiff::civil::Time, DomainError> {
+    let err = || DomainError::Policy {
+        message: format!(
+            "disclosure.release_time: invalid time {s:?}; write hours and minutes in UTC, e.g. \"14:00\""
+        ),
+    };
+    let (h, m) = s.split_once(':').ok_or_else(err)?;
+    let digits = |p: &str| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
+        return Err(err());
+    }
+    let h: i8 = h.parse().map_err(|_| err())?;
+    let m: i8 = m.parse().map_err(|_| err())?;
+    jiff::civil::Time::new(h, m, 0, 0).map_err(|_| err())
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPolicy {
     default: RawDefault,
     #[serde(default)]
     rule: Vec<RawRule>,
+    disclosure: Option<RawDisclosure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDisclosure {
+    release_time: Option<String>,
+    prenotify: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -355,6 +428,57 @@ mod tests {
         let policy = Policy::parse(DEFAULT_POLICY_TOML).unwrap();
         assert_eq!(policy.rules().len(), 7);
         assert_eq!(policy, Policy::default());
+    }
+
+    const MINIMAL: &str = "[default]\nacknowledge = \"1d\"\ntriage = \"1d\"\nfix = \"1d\"\ndisclose_after_fix = \"1d\"\n";
+
+    #[test]
+    fn the_disclosure_section_is_optional_and_read_when_given() {
+        let shipped = Policy::default();
+        assert_eq!(
+            shipped.disclosure().release_time,
+            jiff::civil::time(14, 0, 0, 0)
+        );
+        assert_eq!(
+            shipped.disclosure().prenotify,
+            SignedDuration::from_hours(5 * 24)
+        );
+        assert_eq!(
+            *Policy::parse(MINIMAL).unwrap().disclosure(),
+            Disclosure::default()
+        );
+        let own = Policy::parse(&format!(
+            "{MINIMAL}[disclosure]\nrelease_time = \"09:30\"\nprenotify = \"2w\"\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            own.disclosure().release_time,
+            jiff::civil::time(9, 30, 0, 0)
+        );
+        assert_eq!(
+            own.disclosure().prenotify,
+            SignedDuration::from_hours(14 * 24)
+        );
+        let day = jiff::civil::date(2026, 3, 2);
+        assert_eq!(
+            own.disclosure().release_instant(day).to_string(),
+            "2026-03-02T09:30:00Z"
+        );
+    }
+
+    #[test]
+    fn a_bad_disclosure_setting_names_its_key() {
+        for (text, key) in [
+            ("release_time = \"25:00\"", "disclosure.release_time"),
+            ("release_time = \"2pm\"", "disclosure.release_time"),
+            ("release_time = \"9:30\"", "disclosure.release_time"),
+            ("prenotify = \"5\"", "disclosure.prenotify"),
+            ("prenotify = \"0d\"", "disclosure.prenotify"),
+            ("lead = \"5d\"", "lead"),
+        ] {
+            let err = Policy::parse(&format!("{MINIMAL}[disclosure]\n{text}\n")).unwrap_err();
+            assert!(err.to_string().contains(key), "{text}: {err}");
+        }
     }
 
     #[test]

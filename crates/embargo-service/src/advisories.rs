@@ -36,8 +36,10 @@ pub struct AdvisoryInput {
     pub workarounds_md: Option<String>,
     /// (url, kind, name)
     pub references: Vec<(String, String, Option<String>)>,
-    /// Sets the case's embargo: the instant the advisory is published.
+    /// Sets the case's embargo by hand: the instant the advisory is published.
     pub embargo: Option<Timestamp>,
+    /// Why the embargo is set by hand; required with `embargo`.
+    pub embargo_reason: Option<String>,
     /// Required once the advisory is published: what this revision changes.
     pub revision_summary: Option<String>,
 }
@@ -97,6 +99,17 @@ pub async fn save(
     let id = cases::get(app, who, case).await?.case.id;
     require_team(who, Scope::Write)?;
     let content = content(input)?;
+    let embargo_reason = input
+        .embargo_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if input.embargo.is_some() && embargo_reason.is_none() {
+        return Err(ServiceError::Invalid {
+            field: "embargo_reason",
+            reason: "say why the embargo is set by hand".into(),
+        });
+    }
     let now = app.clock.now();
     let mut tx = app.db.begin().await.context("starting a transaction")?;
     let existing = store::get_by_case(&mut tx, id).await?;
@@ -132,8 +145,9 @@ pub async fn save(
         let catalog = embargo_store::catalog::load(&mut tx)
             .await
             .context("loading the catalog")?;
+        let reason = embargo_reason.unwrap_or_default();
         let change = |c: &mut Case, ctx: &cases::ChangeContext<'_>| {
-            c.set_embargo(Some(embargo), ctx.actor, ctx.now)
+            c.set_embargo(Some(embargo), reason, ctx.actor, ctx.now)
         };
         cases::change_in(&mut tx, app, who, id, None, &catalog, now, &change)
             .await
@@ -249,14 +263,20 @@ async fn publish_one(
     Ok(Some(advisory.public_id))
 }
 
-/// The publisher job: publishes what is due now (at start: whatever was missed while down),
-/// then again every `interval`, until `shutdown` changes.
+/// The publisher job: mails the pre-notification list what is due
+/// ([`crate::prenotify::notify_due`]) and publishes what is due now (at start: whatever was
+/// missed while down), then again every `interval`, until `shutdown` changes.
 pub async fn run_publisher(
     app: App,
     interval: std::time::Duration,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) {
     loop {
+        match crate::prenotify::notify_due(&app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(notices = n, "pre-notification list mailed"),
+            Err(e) => tracing::warn!(error = %e, "pre-notifying failed"),
+        }
         match publish_due(&app).await {
             Ok(ids) if ids.is_empty() => {}
             Ok(ids) => tracing::info!(advisories = ?ids, "advisories published"),

@@ -280,7 +280,20 @@ where
         now,
     };
     let before = (*current).clone();
-    let events = change(&mut current, &ctx).map_err(from_domain)?;
+    let mut events = change(&mut current, &ctx).map_err(from_domain)?;
+    // Every change keeps a default embargo current: the releases, the affected lines or the
+    // upstream date it follows may just have moved. The system account records the move.
+    let releases = embargo_store::releases::list(
+        tx,
+        &embargo_store::releases::ReleaseFilter {
+            case: Some(id),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(from_store)?;
+    let default = current.default_embargo(&releases, catalog, app.policy.disclosure(), today(now));
+    events.extend(current.refresh_embargo(default, &crate::intake::system_actor(), now));
     if events.is_empty() {
         return Ok((current, 0));
     }
@@ -613,6 +626,7 @@ pub fn redact(case: &Case, who: &Principal, access: Access) -> CaseRecord {
         Access::Collaborator => {
             record.reporters.clear();
             record.assignee = None;
+            record.embargo_reason = None;
             record.members.retain(|m| m.user == actor.id);
         }
         Access::Reporter => {
@@ -626,6 +640,7 @@ pub fn redact(case: &Case, who: &Principal, access: Access) -> CaseRecord {
             record.upstream = None;
             record.cve = None;
             record.description = String::new();
+            record.embargo_reason = None;
         }
     }
     record
@@ -680,6 +695,60 @@ pub async fn give_estimate(
     modify(app, who, case, Some(expected_version), |c, ctx| {
         let deadlines = c.effective_deadlines(ctx.now);
         c.give_estimate(deadlines.fix, deadlines.disclose, ctx.actor, ctx.now)
+    })
+    .await
+}
+
+/// Sets the case's embargo by hand (`None` clears it), with the reason the audit records; from
+/// then on the default no longer moves it. Team only.
+pub async fn set_embargo(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: Option<i64>,
+    at: Option<jiff::Timestamp>,
+    reason: &str,
+) -> Result<CaseView, ServiceError> {
+    if reason.trim().is_empty() {
+        return Err(ServiceError::Invalid {
+            field: "reason",
+            reason: "say why the embargo is set by hand".into(),
+        });
+    }
+    modify(app, who, case, expected_version, |c, ctx| {
+        c.set_embargo(at, reason, ctx.actor, ctx.now)
+    })
+    .await
+}
+
+/// Gives the case's embargo back to the default: the later of its last patch release and the
+/// upstream's public date ([`Case::default_embargo`]). Team only.
+pub async fn reset_embargo(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: Option<i64>,
+) -> Result<CaseView, ServiceError> {
+    let id = get(app, who, case).await?.case.id;
+    let releases = {
+        let mut conn = app.db.acquire().await?;
+        embargo_store::releases::list(
+            &mut conn,
+            &embargo_store::releases::ReleaseFilter {
+                case: Some(id),
+                ..Default::default()
+            },
+        )
+        .await?
+    };
+    modify(app, who, CaseRef::Id(id), expected_version, |c, ctx| {
+        let default = c.default_embargo(
+            &releases,
+            ctx.catalog,
+            ctx.app.policy.disclosure(),
+            today(ctx.now),
+        );
+        c.reset_embargo(default, ctx.actor, ctx.now)
     })
     .await
 }

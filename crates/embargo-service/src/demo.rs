@@ -640,12 +640,17 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
                 .map(|(kind, url)| ((*url).to_owned(), (*kind).to_owned(), None))
                 .collect(),
             embargo: Some(embargo),
+            embargo_reason: Some(match a.publication {
+                Publication::EmbargoedForDays(_) => "agreed with the reporter".to_owned(),
+                _ => "the fixed releases are out".to_owned(),
+            }),
             revision_summary: None,
         };
         advisories::save(app, &who, CaseRef::Id(*id), &input).await?;
         if let Publication::Revised(summary, change) = a.publication {
             input.summary = summary.to_owned();
             input.embargo = None;
+            input.embargo_reason = None;
             input.revision_summary = Some(change.to_owned());
             revise.push((*id, input));
         }

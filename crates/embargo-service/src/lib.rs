@@ -17,6 +17,7 @@ pub mod exports;
 pub mod intake;
 pub mod mail;
 pub mod openpgp;
+pub mod prenotify;
 pub mod public;
 pub mod releases;
 pub mod sessions;

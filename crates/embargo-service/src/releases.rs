@@ -186,12 +186,32 @@ pub async fn add_case(
         });
     }
     let added = r.add_case(case.case.id, &who.actor).map_err(from_domain)?;
-    if added {
-        store::update(&mut tx, &r, app.clock.now()).await?;
-    }
     let catalog = embargo_store::catalog::load(&mut tx)
         .await
         .context("loading the catalog")?;
+    if added {
+        let now = app.clock.now();
+        store::update(&mut tx, &r, now).await?;
+        // The case's default embargo follows its releases (see `cases::change_in`).
+        let unchanged = |_: &mut embargo_domain::Case, _: &cases::ChangeContext<'_>| Ok(Vec::new());
+        cases::change_in(
+            &mut tx,
+            app,
+            who,
+            case.case.id,
+            None,
+            &catalog,
+            now,
+            &unchanged,
+        )
+        .await
+        .map_err(|e| match e {
+            ChangeError::Service(e) => e,
+            ChangeError::Stale => {
+                ServiceError::Conflict("the case changed while it was added; retry".to_owned())
+            }
+        })?;
+    }
     let view = view(&mut tx, who, &catalog, r).await?;
     tx.commit().await.context("committing the release plan")?;
     Ok(view)

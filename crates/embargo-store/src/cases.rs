@@ -44,7 +44,7 @@ use crate::{Bind, StoreError, flag, from_micros, parse_uuid, to_micros};
 
 /// The columns of `cases` besides `id`, in the order [`case_values`] produces them (both are
 /// arrays of the same length, so the compiler keeps their counts equal).
-const CASE_COLUMNS: [&str; 36] = [
+const CASE_COLUMNS: [&str; 37] = [
     "version",
     "title",
     "description",
@@ -61,6 +61,7 @@ const CASE_COLUMNS: [&str; 36] = [
     "severity",
     "cve_id",
     "embargo_at",
+    "embargo_reason",
     "assignee_id",
     "deadline_acknowledge",
     "deadline_triage",
@@ -173,6 +174,7 @@ fn case_values(case: &Case, now: Timestamp) -> Result<[Value; CASE_COLUMNS.len()
         opt_text(score.map(|s| severity_code(s.severity()))),
         opt_text(case.cve.as_ref().map(ToString::to_string)),
         opt_time(case.embargo),
+        opt_text(case.embargo_reason.as_deref()),
         opt_text(case.assignee.map(|u| u.to_string())),
         int(to_micros(d.acknowledge)),
         int(to_micros(d.triage)),
@@ -511,6 +513,7 @@ struct CaseRow {
     cvss_v40: Option<String>,
     cve_id: Option<String>,
     embargo_at: Option<i64>,
+    embargo_reason: Option<String>,
     assignee_id: Option<String>,
     deadline_acknowledge: i64,
     deadline_triage: i64,
@@ -694,7 +697,7 @@ pub async fn get(conn: &mut AnyConnection, id: CaseId) -> Result<Option<Case>, S
     let row: Option<CaseRow> = sqlx::query_as(
         "SELECT id, version, title, description, state, resume_to, paused_since, reject_reason, \
          duplicate_of, opened_at, clock_start, cvss_v31, cvss_v40, cve_id, embargo_at, \
-         assignee_id, deadline_acknowledge, deadline_triage, deadline_fix, deadline_disclose, \
+         embargo_reason, assignee_id, deadline_acknowledge, deadline_triage, deadline_fix, deadline_disclose, \
          paused_micros, acknowledged_at, triaged_at, released_at, disclosed_at, estimate_fix_by, \
          estimate_disclose_by, estimate_given_at, upstream_project, upstream_advisory, \
          upstream_url, upstream_disclosure FROM cases WHERE id = $1",
@@ -844,6 +847,7 @@ pub async fn get(conn: &mut AnyConnection, id: CaseId) -> Result<Option<Case>, S
             })
             .collect::<Result<_, StoreError>>()?,
         embargo: opt_micros("cases.embargo_at", row.embargo_at)?,
+        embargo_reason: row.embargo_reason,
         cve: row
             .cve_id
             .as_deref()

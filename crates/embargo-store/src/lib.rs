@@ -34,6 +34,7 @@ pub mod dialect;
 mod error;
 pub mod mail;
 pub mod openpgp;
+pub mod prenotify;
 pub mod releases;
 pub mod reports;
 pub mod sessions;

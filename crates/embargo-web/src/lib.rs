@@ -101,6 +101,11 @@ fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/cases/{case}/affected", post(ui::team::affected)),
         ("/cases/{case}/members", post(ui::team::member)),
         ("/cases/{case}/estimate", post(ui::team::estimate)),
+        ("/cases/{case}/embargo", post(ui::team::embargo)),
+        (
+            "/prenotify",
+            get(ui::prenotify::page).post(ui::prenotify::change),
+        ),
         ("/static/site.css", get(pages::stylesheet)),
         (
             "/favicon.ico",

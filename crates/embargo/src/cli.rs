@@ -74,6 +74,9 @@ pub enum Command {
     /// Public advisories: write, list, publish what is due
     #[command(subcommand)]
     Advisories(crate::commands::advisories::AdvisoriesCommand),
+    /// The pre-notification list (e.g. distributors), mailed the advisory under embargo
+    #[command(subcommand)]
+    Prenotify(crate::commands::prenotify::PrenotifyCommand),
     /// Published advisories as CVE JSON 5, OSV and CSAF 2.0 files
     #[command(subcommand)]
     Export(crate::commands::export::ExportCommand),

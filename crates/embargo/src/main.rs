@@ -56,6 +56,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Cases(cmd) => runtime()?.block_on(commands::cases::run(config, cmd)),
         Command::Catalog(cmd) => runtime()?.block_on(commands::catalog::run(config, cmd)),
         Command::Advisories(cmd) => runtime()?.block_on(commands::advisories::run(config, cmd)),
+        Command::Prenotify(cmd) => runtime()?.block_on(commands::prenotify::run(config, cmd)),
         Command::Export(cmd) => runtime()?.block_on(commands::export::run(config, cmd)),
         Command::Import(cmd) => runtime()?.block_on(commands::import::run(config, cmd)),
         Command::CvePool(cmd) => runtime()?.block_on(commands::advisories::run_pool(config, cmd)),

@@ -501,7 +501,7 @@ fn only_team_and_engineer_members_edit_and_only_the_team_manages() {
     for actor in [engineer(), collaborator(), reporter()] {
         assert!(
             matches!(
-                case.set_embargo(Some(d(30)), &actor, h(2)),
+                case.set_embargo(Some(d(30)), "agreed", &actor, h(2)),
                 Err(DomainError::Forbidden { .. })
             ),
             "{actor:?}"
@@ -634,7 +634,10 @@ fn every_change_is_audited_with_who_when_what_before_and_after() {
         )
         .unwrap(),
     );
-    all.extend(case.set_embargo(Some(d(40)), &team(), h(5)).unwrap());
+    all.extend(
+        case.set_embargo(Some(d(40)), "agreed with the reporter", &team(), h(5))
+            .unwrap(),
+    );
     all.extend(
         case.assign_cve(CveId::parse("CVE-2026-1234").unwrap(), &team(), h(5))
             .unwrap(),
@@ -1146,12 +1149,17 @@ fn an_upstream_disclosure_date_becomes_the_embargo_and_is_never_paused() {
         .unwrap();
     assert_eq!(
         events.iter().map(|e| e.action).collect::<Vec<_>>(),
-        vec![
-            AuditAction::UpstreamChanged,
-            AuditAction::EmbargoChanged,
-            AuditAction::DeadlinesChanged
-        ]
+        vec![AuditAction::UpstreamChanged, AuditAction::DeadlinesChanged]
     );
+    // The default embargo follows (the service refreshes it after every change).
+    let default = case.default_embargo(
+        &[],
+        &catalog,
+        policy.disclosure(),
+        d(5).to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+    );
+    assert_eq!(default, Some(d(20)));
+    assert_eq!(case.refresh_embargo(default, &team(), h(5)).len(), 1);
     assert_eq!(case.embargo, Some(d(20)));
     assert_eq!(case.deadlines.disclose, d(20));
     assert_eq!(case.planned_disclosure(), d(20));
@@ -1371,4 +1379,230 @@ fn disclosure_waits_for_a_fix_on_every_supported_affected_line_unless_an_admin_o
     assert!(case.unfixed_lines(&cat2, today).is_empty());
     assert!(case.fixed_everywhere(&cat2, today));
     assert_eq!(case.check_disclosure(&cat2, today, &team(), None), Ok(None));
+}
+
+// ----- the embargo -----
+
+fn release(n: u128, line: u128, case: CaseId, target: Option<jiff::civil::Date>) -> Release {
+    Release {
+        id: ReleaseId::from_uuid(uuid::Uuid::from_u128(0x5E00 + n)),
+        line: line_id(line),
+        version: Version::parse("3.4.10").unwrap(),
+        target,
+        cases: vec![case],
+        shipped: None,
+        created_by: uid(1),
+        created_at: h(1),
+    }
+}
+
+fn day(t: jiff::Timestamp) -> jiff::civil::Date {
+    t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+/// A case affected on Community 3.4.x (1) and Enterprise 3.4.x (3).
+fn affected_case() -> (Case, Catalog, Policy) {
+    let (policy, catalog) = (Policy::default(), catalog());
+    let mut case = case_in(CaseState::FixInProgress);
+    for line in [1, 3] {
+        case.set_affected(
+            line_id(line),
+            AffectedStatus::Affected,
+            &policy,
+            &catalog,
+            &team(),
+            h(2),
+        )
+        .unwrap();
+    }
+    (case, catalog, policy)
+}
+
+#[test]
+fn the_default_embargo_is_the_last_dated_release_at_the_release_time() {
+    let (case, catalog, policy) = affected_case();
+    let disclosure = policy.disclosure();
+    let today = day(h(3));
+    let first = jiff::civil::date(2026, 4, 1);
+    let last = jiff::civil::date(2026, 4, 9);
+    // One affected line without a dated release: the last release is not known.
+    let one = [release(1, 1, case.id, Some(first))];
+    assert_eq!(
+        case.default_embargo(&one, &catalog, disclosure, today),
+        None
+    );
+    let undated = [
+        release(1, 1, case.id, Some(first)),
+        release(2, 3, case.id, None),
+    ];
+    assert_eq!(
+        case.default_embargo(&undated, &catalog, disclosure, today),
+        None
+    );
+    // Both dated: the later, at 14:00 UTC. Releases of other cases do not count.
+    let mut other = release(3, 3, case_id(99), Some(jiff::civil::date(2026, 5, 1)));
+    other.cases = vec![case_id(99)];
+    let both = [
+        release(1, 1, case.id, Some(first)),
+        release(2, 3, case.id, Some(last)),
+        other,
+    ];
+    assert_eq!(
+        case.default_embargo(&both, &catalog, disclosure, today),
+        Some(t("2026-04-09T14:00:00Z"))
+    );
+}
+
+#[test]
+fn a_shipped_release_counts_at_its_day_but_not_before_it_was_recorded() {
+    let (mut case, catalog, policy) = affected_case();
+    for line in [1, 3] {
+        case.set_affected(
+            line_id(line),
+            AffectedStatus::Fixed {
+                fixed_in: Version::parse(if line == 1 { "3.4.10" } else { "3.4.1.2" }).unwrap(),
+                links: Vec::new(),
+                verified_by: None,
+                verified_at: None,
+            },
+            &policy,
+            &catalog,
+            &team(),
+            h(2),
+        )
+        .unwrap();
+    }
+    let mut a = release(1, 1, case.id, None);
+    a.shipped = Some(Shipped {
+        on: jiff::civil::date(2026, 4, 1),
+        at: t("2026-04-01T09:00:00Z"),
+    });
+    let mut b = release(2, 3, case.id, Some(jiff::civil::date(2026, 4, 2)));
+    // Recorded the day after it went out: the record counts.
+    b.shipped = Some(Shipped {
+        on: jiff::civil::date(2026, 4, 2),
+        at: t("2026-04-03T08:30:00Z"),
+    });
+    let today = jiff::civil::date(2026, 4, 3);
+    assert_eq!(
+        case.default_embargo(&[a.clone()], &catalog, policy.disclosure(), today),
+        Some(t("2026-04-01T14:00:00Z")),
+        "every line is fixed: the shipped release alone is the last"
+    );
+    assert_eq!(
+        case.default_embargo(&[a, b], &catalog, policy.disclosure(), today),
+        Some(t("2026-04-03T08:30:00Z"))
+    );
+}
+
+#[test]
+fn an_upstream_date_later_than_our_releases_holds_the_default_back() {
+    let (mut case, catalog, policy) = affected_case();
+    let releases = [
+        release(1, 1, case.id, Some(jiff::civil::date(2026, 4, 1))),
+        release(2, 3, case.id, Some(jiff::civil::date(2026, 4, 2))),
+    ];
+    let today = day(h(3));
+    for (upstream, expected) in [
+        (t("2026-04-20T16:00:00Z"), t("2026-04-20T16:00:00Z")),
+        (t("2026-03-20T16:00:00Z"), t("2026-04-02T14:00:00Z")),
+    ] {
+        case.set_upstream(
+            Some(Upstream {
+                project: "openssl".into(),
+                advisory: None,
+                url: None,
+                disclosure: Some(upstream),
+            }),
+            &policy,
+            &catalog,
+            &team(),
+            h(3),
+        )
+        .unwrap();
+        assert_eq!(
+            case.default_embargo(&releases, &catalog, policy.disclosure(), today),
+            Some(expected)
+        );
+    }
+    // Without a dated release for every line, the upstream's date is what is known.
+    assert_eq!(
+        case.default_embargo(&releases[..1], &catalog, policy.disclosure(), today),
+        Some(t("2026-03-20T16:00:00Z"))
+    );
+}
+
+#[test]
+fn an_embargo_set_by_hand_needs_a_reason_and_stays_until_reset() {
+    let (mut case, _, _) = affected_case();
+    let err = case
+        .set_embargo(Some(d(30)), "  ", &team(), h(3))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DomainError::InvalidField {
+                field: "reason",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(case.embargo, None);
+
+    // The default moves a default embargo…
+    let events = case.refresh_embargo(Some(d(20)), &team(), h(3));
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        events[0].after,
+        Some(json!({ "at": d(20), "set_by": "default", "reason": null }))
+    );
+    assert_eq!(case.embargo, Some(d(20)));
+    assert!(
+        case.refresh_embargo(Some(d(20)), &team(), h(3)).is_empty(),
+        "no change, no event"
+    );
+
+    // …but not one set by hand.
+    let events = case
+        .set_embargo(
+            Some(d(30)),
+            "the reporter presents at a conference",
+            &team(),
+            h(4),
+        )
+        .unwrap();
+    assert_eq!(
+        events[0].after,
+        Some(
+            json!({ "at": d(30), "set_by": "hand", "reason": "the reporter presents at a conference" })
+        )
+    );
+    assert!(case.refresh_embargo(Some(d(25)), &team(), h(5)).is_empty());
+    assert_eq!(case.embargo, Some(d(30)));
+
+    // Engineers and others may not set or reset it.
+    for actor in [engineer(), collaborator(), reporter()] {
+        assert!(matches!(
+            case.reset_embargo(Some(d(25)), &actor, h(5)),
+            Err(DomainError::Forbidden { .. })
+        ));
+    }
+    let events = case.reset_embargo(Some(d(25)), &team(), h(6)).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(case.embargo, Some(d(25)));
+    assert_eq!(case.embargo_reason, None);
+    assert_eq!(case.refresh_embargo(Some(d(26)), &team(), h(7)).len(), 1);
+}
+
+#[test]
+fn a_disclosed_case_keeps_its_embargo() {
+    let mut case = case_in(CaseState::Disclosed);
+    assert!(case.refresh_embargo(Some(d(20)), &team(), h(3)).is_empty());
+    assert!(
+        case.set_embargo(Some(d(20)), "late", &team(), h(3))
+            .is_err()
+    );
+    assert!(case.reset_embargo(Some(d(20)), &team(), h(3)).is_err());
+    assert_eq!(case.embargo, None);
 }

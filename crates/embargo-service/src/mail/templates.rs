@@ -1,4 +1,5 @@
-//! Mail templates: the text of every mail Embargo sends to a reporter.
+//! Mail templates: the text of every mail Embargo sends to a reporter, and of the notice to the
+//! pre-notification list.
 //!
 //! A template is a subject line and a plain-text body with `{{ name }}` placeholders. Admins may
 //! replace the shipped defaults; a replacement is checked when saved (every placeholder must be
@@ -27,10 +28,13 @@ pub enum MailKind {
     Disclosed,
     /// A message from the team in the case thread.
     Message,
+    /// To the pre-notification list (e.g. distributors): the advisory, under embargo, a set
+    /// time before it is published.
+    PreNotification,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 7] = [
+    pub const ALL: [MailKind; 8] = [
         MailKind::Acknowledgement,
         MailKind::Confirmed,
         MailKind::Rejected,
@@ -38,6 +42,7 @@ impl MailKind {
         MailKind::Released,
         MailKind::Disclosed,
         MailKind::Message,
+        MailKind::PreNotification,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +54,7 @@ impl MailKind {
             MailKind::Released => "released",
             MailKind::Disclosed => "disclosed",
             MailKind::Message => "message",
+            MailKind::PreNotification => "pre-notification",
         }
     }
 
@@ -131,6 +137,20 @@ impl MailKind {
                 "security_address",
                 "portal_link",
                 "message",
+            ],
+            MailKind::PreNotification => &[
+                "recipient_name",
+                "team_name",
+                "security_address",
+                "advisory_id",
+                "cve",
+                "title",
+                "severity",
+                "embargo",
+                "versions",
+                "summary",
+                "description",
+                "workarounds",
             ],
         }
     }
@@ -237,6 +257,37 @@ impl MailKind {
                  -- \n\
                  {{ team_name }} about {{ tracking_id }}. Reply to this mail to answer, or\n\
                  online: {{ portal_link }}\n",
+            ),
+            MailKind::PreNotification => (
+                "[EMBARGOED until {{ embargo }}] {{ advisory_id }}: {{ title }}",
+                "Hello {{ recipient_name }},\n\
+                 \n\
+                 you are on {{ team_name }}'s pre-notification list. The advisory below is under\n\
+                 embargo until {{ embargo }}. Keep it confidential until then: do not publish it,\n\
+                 discuss it in public or release anything that reveals it, and share it only with\n\
+                 the people who must prepare updates. If the date moves, we write again.\n\
+                 \n\
+                 Advisory:    {{ advisory_id }}\n\
+                 CVE:         {{ cve }}\n\
+                 Title:       {{ title }}\n\
+                 Severity:    {{ severity }}\n\
+                 Public from: {{ embargo }}\n\
+                 \n\
+                 Affected and fixed versions:\n\
+                 {{ versions }}\n\
+                 \n\
+                 Summary:\n\
+                 {{ summary }}\n\
+                 \n\
+                 Details:\n\
+                 {{ description }}\n\
+                 \n\
+                 Workarounds:\n\
+                 {{ workarounds }}\n\
+                 \n\
+                 Questions go to {{ security_address }}, never to a public list.\n\
+                 \n\
+                 {{ team_name }}\n",
             ),
         }
     }

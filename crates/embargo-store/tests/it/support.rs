@@ -276,6 +276,7 @@ pub fn full_case(n: u128, w: &World, reports: &[&Report], state: CaseState) -> C
             },
         ],
         embargo: Some(at(24 * 30)),
+        embargo_reason: Some("agreed with the reporter".into()),
         cve: Some(CveId::parse(&format!("CVE-2026-{}", 10000 + n)).unwrap()),
         links: vec![link("https://tracker.example.com/SEC-42")],
         upstream: Some(Upstream {
@@ -330,6 +331,7 @@ pub fn bare_case(n: u128, report: &Report, state: CaseState, deadlines: Deadline
         assignee: None,
         members: Vec::new(),
         embargo: None,
+        embargo_reason: None,
         cve: None,
         links: Vec::new(),
         upstream: None,

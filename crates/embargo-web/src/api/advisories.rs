@@ -129,9 +129,11 @@ pub(crate) struct AdvisoryBody {
     workarounds: Option<String>,
     #[serde(default)]
     references: Vec<ReferenceBody>,
-    /// When to publish: sets the case's embargo (RFC 3339).
+    /// When to publish: sets the case's embargo by hand (RFC 3339).
     #[schema(value_type = Option<String>, format = DateTime)]
     embargo: Option<Timestamp>,
+    /// Why the embargo is set by hand; required with `embargo`.
+    embargo_reason: Option<String>,
     /// Required once published: what this revision changes.
     revision_summary: Option<String>,
 }
@@ -185,6 +187,7 @@ pub(crate) async fn save(
             .map(|r| (r.url, r.kind, r.name))
             .collect(),
         embargo: body.embargo,
+        embargo_reason: body.embargo_reason,
         revision_summary: body.revision_summary,
     };
     let view = advisories::save(&state.app, &who, CaseRef::parse(&case)?, &input).await?;

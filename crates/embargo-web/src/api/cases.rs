@@ -603,3 +603,74 @@ pub(crate) async fn mail(
             .collect(),
     ))
 }
+
+/// The embargo set by hand.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EmbargoBody {
+    /// When the advisory goes public (RFC 3339); `null` clears it.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    at: Option<jiff::Timestamp>,
+    /// Why it is set by hand (recorded in the audit trail).
+    reason: String,
+    expected_version: Option<i64>,
+}
+
+/// Sets the case's embargo by hand; from then on the default no longer moves it. The team only.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/embargo",
+    operation_id = "set_case_embargo",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = EmbargoBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
+pub(crate) async fn set_embargo(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<EmbargoBody>,
+) -> ApiResult<CaseJson> {
+    let view = cases::set_embargo(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.expected_version,
+        body.at,
+        &body.reason,
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+/// Gives the case's embargo back to the default: the later of its last patch release and the
+/// upstream's public date. The team only.
+#[utoipa::path(
+    delete,
+    path = "/cases/{case}/embargo",
+    operation_id = "reset_case_embargo",
+    tag = "cases",
+    params(
+        ("case" = String, Path, description = "A case id or tracking id"),
+        VersionQuery
+    ),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
+pub(crate) async fn reset_embargo(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> ApiResult<CaseJson> {
+    let view = cases::reset_embargo(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        Some(q.expected_version),
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}

@@ -36,6 +36,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "catalog", description = "Products, editions and release lines"),
         (name = "mail", description = "Mail templates"),
         (name = "releases", description = "Patch release plans"),
+        (name = "prenotify", description = "The pre-notification list and its notices"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -10,6 +10,7 @@ mod catalog;
 mod doc;
 mod mail;
 mod me;
+mod prenotify;
 mod releases;
 mod reports;
 mod wire;
@@ -41,6 +42,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::post_message))
         .routes(routes!(cases::add_member))
         .routes(routes!(cases::give_estimate))
+        .routes(routes!(cases::set_embargo, cases::reset_embargo))
         .routes(routes!(cases::audit))
         .routes(routes!(cases::mail))
         .routes(routes!(advisories::show, advisories::save))
@@ -50,6 +52,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(releases::show))
         .routes(routes!(releases::add_case))
         .routes(routes!(releases::ship))
+        .routes(routes!(prenotify::list, prenotify::add))
+        .routes(routes!(prenotify::remove))
+        .routes(routes!(prenotify::notices))
 }
 
 /// The API and its document, from one list of handlers.

@@ -40,6 +40,10 @@ pub(crate) struct CaseJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub embargo: Option<Timestamp>,
+    /// Why the embargo was set by hand; absent while the default applies (the later of the
+    /// last patch release and the upstream's public date). Team and engineer members only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub embargo_reason: Option<String>,
     /// Only for the team and engineer members.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadlines: Option<DeadlinesJson>,
@@ -261,6 +265,7 @@ pub(crate) fn case_json(view: &CaseView) -> CaseJson {
         cwes: c.cwes.iter().map(ToString::to_string).collect(),
         cve: c.cve.as_ref().map(ToString::to_string),
         embargo: c.embargo,
+        embargo_reason: c.embargo_reason.clone().filter(|_| team_view),
         deadlines: team_view.then_some(DeadlinesJson {
             acknowledge: c.deadlines.acknowledge,
             triage: c.deadlines.triage,

@@ -13,6 +13,7 @@
 pub(crate) mod account;
 pub(crate) mod login;
 pub(crate) mod portal;
+pub(crate) mod prenotify;
 pub(crate) mod session;
 pub(crate) mod team;
 
@@ -37,6 +38,8 @@ pub(crate) struct NavUser {
     pub name: String,
     pub csrf: String,
     pub team: bool,
+    /// Admin or security team: the disclosure pages.
+    pub manage: bool,
     pub reporter: bool,
     pub must_change_password: bool,
 }
@@ -52,6 +55,7 @@ impl Chrome {
                     a.principal.actor.role,
                     Role::Admin | Role::Team | Role::Engineer | Role::Collaborator
                 ),
+                manage: matches!(a.principal.actor.role, Role::Admin | Role::Team),
                 reporter: a.principal.actor.role == Role::Reporter,
                 must_change_password: a.must_change_password,
             }),
@@ -176,6 +180,14 @@ impl Form {
     /// The field's value, or "" when absent.
     pub(crate) fn text(&self, name: &str) -> &str {
         self.get(name).unwrap_or("")
+    }
+
+    /// Every value of a repeated field (ticked checkboxes), in order.
+    pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Parses a posted form of a signed-in page and runs [`Form::check`] on it: the one way

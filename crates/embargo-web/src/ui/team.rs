@@ -226,6 +226,10 @@ struct CasePage {
     v4_selected: bool,
     deadlines: Vec<(&'static str, String)>,
     estimate: String,
+    embargo: String,
+    embargo_by_hand: bool,
+    manage: bool,
+    prenotices: Vec<(String, String)>,
     lines: Vec<LineItem>,
     members: Vec<String>,
     allowed: Vec<&'static str>,
@@ -311,6 +315,31 @@ async fn render_case(
     let catalog = embargo_service::catalog::load(&state.app, who)
         .await
         .unwrap_or_default();
+    // The team only (engineers are refused by the service).
+    let manage = matches!(who.actor.role, Role::Admin | Role::Team);
+    let prenotices = if manage {
+        embargo_service::prenotify::notices(&state.app, who, case_ref)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .map(|n| {
+                (
+                    format!("{} <{}>", n.recipient, n.email),
+                    match (n.sent, n.note) {
+                        (true, _) => format!(
+                            "{} for the embargo of {}, queued {}",
+                            n.advisory,
+                            when(n.embargo),
+                            when(n.at)
+                        ),
+                        (false, note) => note.unwrap_or_else(|| "not sent".to_owned()),
+                    },
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let deadlines = c.deadlines;
     let current_v3 = c
         .cvss
@@ -410,6 +439,21 @@ async fn render_case(
                     )
                 })
                 .unwrap_or_else(|| "none given yet".to_owned()),
+            embargo: match (c.embargo, c.embargo_reason.as_deref()) {
+                (Some(t), None) => format!(
+                    "{}, the default: the later of the last patch release and the upstream's date",
+                    when(t)
+                ),
+                (None, None) => {
+                    "none yet: the default follows once every affected line has a dated release"
+                        .to_owned()
+                }
+                (Some(t), Some(r)) => format!("{}, set by hand: {r}", when(t)),
+                (None, Some(r)) => format!("none, cleared by hand: {r}"),
+            },
+            embargo_by_hand: c.embargo_reason.is_some(),
+            manage,
+            prenotices,
             lines: catalog
                 .lines()
                 .map(|p| {
@@ -834,4 +878,59 @@ pub(crate) async fn estimate(
         Err(e) => Err(e),
     };
     after(&state, &auth, &case, result).await
+}
+
+/// `POST /cases/{case}/embargo`: `action=set` with `at` (UTC, `YYYY-MM-DDTHH:MM`) and `reason`
+/// sets the embargo by hand; `action=default` gives it back to the default.
+pub(crate) async fn embargo(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    Path(case): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = match posted(&state, &auth, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let result = async {
+        let version = version_of(&form)?;
+        let case_ref = super::portal::case_ref_of(&case);
+        match form.text("action") {
+            "default" => cases::reset_embargo(&state.app, &auth.principal, case_ref, Some(version))
+                .await
+                .map(|_| "The embargo follows the default again.".to_owned()),
+            "set" => {
+                let at = parse_utc_minute(form.text("at"))?;
+                cases::set_embargo(
+                    &state.app,
+                    &auth.principal,
+                    case_ref,
+                    Some(version),
+                    Some(at),
+                    form.text("reason"),
+                )
+                .await
+                .map(|_| "Embargo set.".to_owned())
+            }
+            other => Err(ServiceError::Invalid {
+                field: "action",
+                reason: format!("set or default, not {other:?}"),
+            }),
+        }
+    }
+    .await;
+    after(&state, &auth, &case, result).await
+}
+
+/// A `datetime-local` value (`2026-12-08T14:00`, seconds optional), read as UTC.
+fn parse_utc_minute(s: &str) -> Result<jiff::Timestamp, ServiceError> {
+    let invalid = || ServiceError::Invalid {
+        field: "at",
+        reason: format!("{s:?} is not a date and time; write YYYY-MM-DDTHH:MM (UTC)"),
+    };
+    let dt: jiff::civil::DateTime = s.trim().parse().map_err(|_| invalid())?;
+    jiff::tz::TimeZone::UTC
+        .to_timestamp(dt)
+        .map_err(|_| invalid())
 }

@@ -13,6 +13,10 @@ use crate::config::Config;
 use crate::output::{Format, print_rows};
 
 #[derive(Debug, Subcommand)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per run; boxing the arguments buys nothing"
+)]
 pub enum AdvisoriesCommand {
     /// Write a case's advisory: create or edit the draft, or (once published) add a revision
     Set {
@@ -32,9 +36,12 @@ pub enum AdvisoriesCommand {
         /// A reference as KIND=URL (advisory, patch, report, article, release-notes, web); repeatable
         #[arg(long = "reference", value_name = "KIND=URL")]
         references: Vec<String>,
-        /// When to publish (RFC 3339): sets the case's embargo
-        #[arg(long)]
+        /// When to publish (RFC 3339): sets the case's embargo by hand
+        #[arg(long, requires = "embargo_reason")]
         embargo: Option<String>,
+        /// Why the embargo is set by hand (required with --embargo)
+        #[arg(long)]
+        embargo_reason: Option<String>,
         /// Required once published: what this revision changes
         #[arg(long)]
         revision_summary: Option<String>,
@@ -96,6 +103,7 @@ pub async fn run(config: Config, cmd: AdvisoriesCommand) -> anyhow::Result<ExitC
             workarounds_file,
             references,
             embargo,
+            embargo_reason,
             revision_summary,
             actor,
         } => {
@@ -123,6 +131,7 @@ pub async fn run(config: Config, cmd: AdvisoriesCommand) -> anyhow::Result<ExitC
                 workarounds_md: workarounds_file.as_ref().map(read).transpose()?,
                 references,
                 embargo,
+                embargo_reason,
                 revision_summary,
             };
             let view = advisories::save(&app, &who, CaseRef::parse(&case)?, &input).await?;

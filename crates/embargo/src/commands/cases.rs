@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Subcommand;
 use embargo_service::cases::{self, CaseQuery, CaseRef, CaseView};
 use serde::Serialize;
@@ -52,6 +53,28 @@ pub enum CasesCommand {
         #[arg(long = "as", default_value = "admin", value_name = "USER")]
         actor: String,
     },
+    /// Set a case's embargo by hand (with a reason), or give it back to the default: the later
+    /// of its last patch release and the upstream's public date
+    Embargo {
+        case: String,
+        /// When the advisory goes public (RFC 3339, e.g. 2026-12-08T14:00:00Z)
+        #[arg(long, conflicts_with = "default", required_unless_present_any = ["default", "clear"])]
+        at: Option<String>,
+        /// Clear the embargo by hand (no date agreed)
+        #[arg(long, conflicts_with_all = ["default", "at"])]
+        clear: bool,
+        /// Why the embargo is set by hand (required with --at and --clear)
+        #[arg(long, required_unless_present = "default")]
+        reason: Option<String>,
+        /// Back to the default embargo
+        #[arg(long)]
+        default: bool,
+        /// Refuse if the case changed since this version was read
+        #[arg(long)]
+        expected_version: Option<i64>,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -79,6 +102,9 @@ struct Detail {
     severity: Option<&'static str>,
     fix_deadline: String,
     disclose_deadline: String,
+    embargo: Option<String>,
+    /// Why the embargo was set by hand; `None` while the default applies.
+    embargo_reason: Option<String>,
     messages: usize,
 }
 
@@ -98,6 +124,8 @@ fn detail(view: &CaseView) -> Detail {
         severity: score.map(|s| s.severity().as_str()),
         fix_deadline: c.deadlines.fix.to_string(),
         disclose_deadline: c.deadlines.disclose.to_string(),
+        embargo: c.embargo.map(|t| t.to_string()),
+        embargo_reason: c.embargo_reason.clone(),
         messages: c.messages.len(),
     }
 }
@@ -123,6 +151,15 @@ fn print_detail(format: Format, d: &Detail) -> anyhow::Result<()> {
                 ),
                 ("fix by", d.fix_deadline.clone()),
                 ("disclose by", d.disclose_deadline.clone()),
+                (
+                    "embargo",
+                    match (&d.embargo, &d.embargo_reason) {
+                        (None, None) => "- (default: no release planned)".to_owned(),
+                        (None, Some(r)) => format!("- (set by hand: {r})"),
+                        (Some(t), None) => format!("{t} (default)"),
+                        (Some(t), Some(r)) => format!("{t} (set by hand: {r})"),
+                    },
+                ),
                 ("messages", d.messages.to_string()),
             ] {
                 println!("{k:<12} {v}");
@@ -224,6 +261,48 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
                 view.case.id,
                 view.case.state.kind().as_str(),
                 view.case.version
+            );
+        }
+        CasesCommand::Embargo {
+            case,
+            at,
+            clear,
+            reason,
+            default,
+            expected_version,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let case = CaseRef::parse(&case)?;
+            let view = if default {
+                cases::reset_embargo(&app, &who, case, expected_version).await?
+            } else {
+                let at = match (at.as_deref(), clear) {
+                    (Some(t), _) => Some(
+                        t.parse::<jiff::Timestamp>()
+                            .with_context(|| format!("--at {t:?}: use RFC 3339"))?,
+                    ),
+                    (None, _) => None,
+                };
+                cases::set_embargo(
+                    &app,
+                    &who,
+                    case,
+                    expected_version,
+                    at,
+                    reason.as_deref().unwrap_or_default(),
+                )
+                .await?
+            };
+            let c = &view.case;
+            println!(
+                "case {} embargo: {} ({})",
+                c.id,
+                c.embargo
+                    .map_or_else(|| "none".to_owned(), |t| t.to_string()),
+                c.embargo_reason
+                    .as_deref()
+                    .map_or_else(|| "default".to_owned(), |r| format!("set by hand: {r}"))
             );
         }
     }

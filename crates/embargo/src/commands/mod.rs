@@ -11,6 +11,7 @@ pub mod mail;
 pub mod mailgate;
 pub mod migrate;
 pub mod pgp;
+pub mod prenotify;
 pub mod releases;
 pub mod reports;
 pub mod serve;

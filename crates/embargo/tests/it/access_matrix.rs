@@ -163,6 +163,12 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/releases/{release}",          "401      2xx      2xx      403      403      403      403      403      403"),
     ("POST /api/v1/releases/{release}/cases",   "401      2xx      2xx      403      403      403      403      403      403"),
     ("POST /api/v1/releases/{release}/ship",    "401      2xx      2xx      403      403      403      403      403      403"),
+    ("PUT /api/v1/cases/{case}/embargo",        "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
+    ("DELETE /api/v1/cases/{case}/embargo",     "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
+    ("GET /api/v1/cases/{case}/prenotifications", "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
+    ("GET /api/v1/prenotify",                   "401      2xx      2xx      403      403      403      403      403      403"),
+    ("POST /api/v1/prenotify",                  "401      2xx      2xx      403      403      403      403      403      403"),
+    ("DELETE /api/v1/prenotify/{id}",           "401      2xx      2xx      403      403      403      403      403      403"),
 ];
 
 /// One row of the matrix: per principal, the expectation on case A and on case B (the same twice
@@ -247,6 +253,8 @@ struct World {
     lines: Vec<String>,
     /// Releases planned in the seed: the first is read and gets cases; both are shipped.
     releases: Vec<String>,
+    /// Pre-notification entries of the seed, one to remove per successful call.
+    prenotify: Vec<String>,
     /// Accounts to invite (never principals).
     spares: [&'static str; 2],
     markers: Vec<Marker>,
@@ -429,6 +437,13 @@ impl World {
             &self.releases[0]
         };
         path = path.replace("{release}", release);
+        if op.key.contains("{id}") {
+            let id = self
+                .prenotify
+                .get(k)
+                .unwrap_or_else(|| panic!("{}: no entry left to remove", op.key));
+            path = path.replace("{id}", id);
+        }
         assert!(
             !path.contains('{'),
             "{}: a path parameter has no value",
@@ -521,6 +536,27 @@ impl World {
             "POST /api/v1/releases" => Some(json!({ "release_line": self.lines[4 + k] })),
             "POST /api/v1/releases/{release}/cases" => Some(json!({ "case": self.ids[k % 2] })),
             "POST /api/v1/releases/{release}/ship" => Some(json!({})),
+            "PUT /api/v1/cases/{case}/embargo" => {
+                let reason = self.mark(
+                    target.expect("a case"),
+                    INTERNAL,
+                    format!("{p}-EMBARGO-{name}-{k}"),
+                );
+                Some(json!({
+                    "at": format!("2099-0{}-1{k}T14:00:00Z", 1 + case_index(target.expect("a case"))),
+                    "reason": reason,
+                    "expected_version": version,
+                }))
+            }
+            "DELETE /api/v1/cases/{case}/embargo" => {
+                path = format!("{path}?expected_version={version}");
+                None
+            }
+            "POST /api/v1/prenotify" => {
+                let entry = self.mark(Owner::TeamOnly, TEAM, format!("PRENOTIFY-{name}-{k}-w3e"));
+                let email = self.mark(Owner::TeamOnly, TEAM, format!("{name}-{k}@distro.test"));
+                Some(json!({ "name": entry, "email": email }))
+            }
             key if op.safe() || key.starts_with("DELETE ") => None,
             key => panic!("{key}: no request body; add one to World::request"),
         };
@@ -583,6 +619,7 @@ async fn seed() -> World {
         tracking: [String::new(), String::new()],
         lines: Vec::new(),
         releases: Vec::new(),
+        prenotify: Vec::new(),
         spares,
         markers: Vec::new(),
         successes: BTreeMap::new(),
@@ -648,6 +685,27 @@ async fn seed() -> World {
         world.lines.len() >= 6,
         "the demo catalog has lines: {catalog}"
     );
+
+    // The pre-notification list: entries for the removals to remove.
+    for n in 0..2 {
+        let name = world.mark(Owner::TeamOnly, TEAM, format!("SEEDLIST-{n}-r5t"));
+        let email = world.mark(Owner::TeamOnly, TEAM, format!("seed-{n}@distro.test"));
+        let id = cli(
+            world._dir.path(),
+            &world._t.url,
+            &[
+                "prenotify",
+                "add",
+                "--name",
+                &name,
+                "--email",
+                &email,
+                "--as",
+                "ada",
+            ],
+        );
+        world.prenotify.push(id);
+    }
 
     // Case A: the invited engineer and collaborator, fix in progress.
     for (user, role) in [("emil", "engineer"), ("cole", "collaborator")] {

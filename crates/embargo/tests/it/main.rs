@@ -12,6 +12,7 @@ mod cases_api;
 mod cli_cases;
 mod config;
 mod cvss;
+mod disclosure;
 mod export_import;
 mod mail;
 mod mail_secure;

@@ -111,7 +111,13 @@ fn expected_get(path: &str, who: Who) -> Option<u16> {
         | "/cases/{case}/transition"
         | "/cases/{case}/affected"
         | "/cases/{case}/members"
-        | "/cases/{case}/estimate" => return None,
+        | "/cases/{case}/estimate"
+        | "/cases/{case}/embargo" => return None,
+        "/prenotify" => match who {
+            Admin | Team => 200,
+            Anonymous => 303,
+            _ => 404,
+        },
         other => panic!("page {other} has no row in the page access matrix"),
     })
 }
@@ -136,6 +142,8 @@ fn takes_post(path: &str) -> bool {
             | "/cases/{case}/affected"
             | "/cases/{case}/members"
             | "/cases/{case}/estimate"
+            | "/cases/{case}/embargo"
+            | "/prenotify"
     )
 }
 

@@ -84,6 +84,17 @@ impl Web {
             .to_owned()
     }
 
+    /// Runs `embargo ARGS…` on the server's database; returns stdout.
+    pub(crate) fn run(&self, args: &[&str]) -> String {
+        let out = cli(&self.t, self.dir.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "embargo {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
     pub(crate) async fn get(&self, b: &Browser, path: &str) -> (StatusCode, HeaderMap, String) {
         let mut req = self.http.get(self.server.url(path));
         if let Some(c) = &b.cookie {
