@@ -485,6 +485,61 @@ pub async fn post_message(
     .await
 }
 
+/// Posts a message with files: the message and its files commit together, and the files are
+/// readable exactly by those who may read the message. A message of files only says so.
+pub async fn post_message_with_files(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    visibility: Visibility,
+    body: &str,
+    uploads: &[crate::intake::Upload],
+) -> Result<CaseView, ServiceError> {
+    if uploads.is_empty() {
+        return post_message(app, who, case, visibility, body).await;
+    }
+    who.require(Scope::Write)?;
+    let files = crate::intake::check_uploads(app, uploads, "files")?;
+    let body = if body.trim().is_empty() {
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        format!("Added files: {}", names.join(", "))
+    } else {
+        body.to_owned()
+    };
+    let message = MessageId::from_uuid(Uuid::now_v7());
+    let change = |c: &mut Case, ctx: &ChangeContext<'_>| {
+        c.post_message(message, visibility, &body, ctx.actor, ctx.now)
+    };
+    for _attempt in 0..3 {
+        let mut tx = app.db.begin().await.context("starting a transaction")?;
+        let id = resolve(&mut tx, case).await?;
+        let catalog = catalog::load(&mut tx)
+            .await
+            .context("loading the catalog")?;
+        let now = app.clock.now();
+        let (current, _events) =
+            match change_in(&mut tx, app, who, id, None, &catalog, now, &change).await {
+                Ok(changed) => changed,
+                Err(ChangeError::Stale) => continue,
+                Err(ChangeError::Service(e)) => return Err(e),
+            };
+        let with_bytes: Vec<(embargo_domain::Attachment, &[u8])> = files
+            .iter()
+            .cloned()
+            .zip(uploads.iter().map(|u| u.content.as_slice()))
+            .collect();
+        embargo_store::message_files::insert(&mut tx, id, message, &with_bytes)
+            .await
+            .map_err(from_store)?;
+        tx.commit().await.context("committing the message")?;
+        tracing::info!(case = %id, files = files.len(), "message with files posted");
+        return Ok(view(&current, who));
+    }
+    Err(ServiceError::Conflict(
+        "the case is being changed by others; retry".to_owned(),
+    ))
+}
+
 /// A reporter's own consent to public credit, and the name to credit (their own name when
 /// empty).
 pub async fn set_own_credit(
@@ -553,7 +608,7 @@ pub async fn add_member(
     .await
 }
 
-async fn resolve(
+pub(crate) async fn resolve(
     conn: &mut embargo_store::AnyConnection,
     case: CaseRef,
 ) -> Result<CaseId, ServiceError> {

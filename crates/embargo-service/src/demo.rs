@@ -520,6 +520,7 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
                 product: Some("Gateway".to_owned()),
                 version: None,
                 credit_consent: demo.reporter == DEMO_REPORTER,
+                ..Submission::default()
             },
             demo.description.as_bytes(),
         )

@@ -8,9 +8,10 @@
 
 use anyhow::Context;
 use embargo_domain::{
-    Actor, Case, CaseId, Channel, Credit, NewCase, NewReport, Report, ReportId, ReporterEmail,
-    ReporterIdentity, Role, Target, TrackingId, UserId,
+    Actor, Attachment, Case, CaseId, Channel, Credit, MediaType, NewCase, NewReport, Report,
+    ReportId, ReporterEmail, ReporterIdentity, Role, Sha256Digest, Target, TrackingId, UserId,
 };
+use sha2::{Digest, Sha256};
 pub use embargo_store::reports::ReportSummary;
 use embargo_store::reports::{self, ReportFilter};
 use embargo_store::{Violation, cases, users};
@@ -31,6 +32,96 @@ pub struct Submission {
     pub product: Option<String>,
     pub version: Option<String>,
     pub credit_consent: bool,
+    /// Files sent with the report.
+    pub attachments: Vec<Upload>,
+    /// The reporter's OpenPGP public key (ASCII armor): mail to them is encrypted to it.
+    pub pgp_key: Option<String>,
+}
+
+/// A file sent with a report or a thread message, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct Upload {
+    /// The file name the sender's system gave it (any directory part is dropped).
+    pub name: String,
+    /// The media type the sender declared; `application/octet-stream` when absent or unreadable.
+    pub media_type: String,
+    pub content: Vec<u8>,
+}
+
+/// At most this many files per report or message.
+pub const MAX_FILES: usize = 20;
+
+/// Checks uploads against the configured limits (`mail.max_attachment_bytes` per file,
+/// `mail.max_total_attachment_bytes` together) and describes each: a cleaned name (no
+/// directories, no control characters, at most 200 characters), a media type, size and SHA-256.
+/// `field` names the form field in the error.
+pub(crate) fn check_uploads(
+    app: &App,
+    uploads: &[Upload],
+    field: &'static str,
+) -> Result<Vec<Attachment>, ServiceError> {
+    if uploads.len() > MAX_FILES {
+        return Err(invalid(field, &format!("at most {MAX_FILES} files")));
+    }
+    let limits = &app.mail.limits;
+    let total: u64 = uploads.iter().map(|u| u.content.len() as u64).sum();
+    if total > limits.max_total_attachment_bytes {
+        return Err(invalid(
+            field,
+            &format!(
+                "the files come to {total} bytes; at most {} bytes together",
+                limits.max_total_attachment_bytes
+            ),
+        ));
+    }
+    uploads
+        .iter()
+        .enumerate()
+        .map(|(n, upload)| {
+            let name = clean_file_name(&upload.name, n);
+            let size = upload.content.len() as u64;
+            if size > limits.max_attachment_bytes {
+                return Err(invalid(
+                    field,
+                    &format!(
+                        "{name:?} has {size} bytes; at most {} bytes per file",
+                        limits.max_attachment_bytes
+                    ),
+                ));
+            }
+            let essence = upload.media_type.split(';').next().unwrap_or("").trim();
+            let media_type = MediaType::parse(&essence.to_ascii_lowercase())
+                .or_else(|_| MediaType::parse("application/octet-stream"))
+                .map_err(from_domain)?;
+            let sha256 = Sha256Digest::parse(&hex::encode(Sha256::digest(&upload.content)))
+                .map_err(from_domain)?;
+            Ok(Attachment {
+                name,
+                media_type,
+                size,
+                sha256,
+            })
+        })
+        .collect()
+}
+
+/// The last path component of a sender's file name, without control characters, at most 200
+/// characters; `file-N` when nothing is left.
+fn clean_file_name(name: &str, n: usize) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_owned();
+    if cleaned.is_empty() {
+        format!("file-{}", n + 1)
+    } else {
+        cleaned
+    }
 }
 
 /// What the reporter is told.
@@ -106,8 +197,23 @@ pub async fn submit(
             body.push_str(&format!("\n\n{label}: {v}"));
         }
     }
+    let attachments = check_uploads(app, &submission.attachments, "attachments")?;
+    let contents: Vec<Option<&[u8]>> = submission
+        .attachments
+        .iter()
+        .map(|u| Some(u.content.as_slice()))
+        .collect();
 
     let now = app.clock.now();
+    let pgp_key = match submission
+        .pgp_key
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        None => None,
+        Some(armored) => Some(reporter_public_key(armored, email.as_ref(), now)?),
+    };
     for _attempt in 0..3 {
         let id = ReportId::from_uuid(Uuid::now_v7());
         let report = Report::receive(NewReport {
@@ -121,7 +227,7 @@ pub async fn submit(
             received_at: now,
             subject: title.to_owned(),
             body: body.clone(),
-            attachments: Vec::new(),
+            attachments: attachments.clone(),
             raw: reports::raw_original(id),
         })
         .map_err(from_domain)?;
@@ -130,13 +236,23 @@ pub async fn submit(
             .begin()
             .await
             .context("starting the intake transaction")?;
+        // Learnt before the case opens, so the acknowledgement is already encrypted to it. The
+        // first key of an address stays: a form anyone can fill in does not replace it.
+        if let Some(key) = &pgp_key
+            && embargo_store::openpgp::reporter_key(&mut tx, email.as_ref())
+                .await?
+                .is_none()
+        {
+            crate::openpgp::learn_reporter_key(&mut tx, email.as_ref(), key, "web form", now)
+                .await?;
+        }
         let opened = open_case(
             &mut tx,
             app,
             Opening {
                 report: &report,
                 raw,
-                contents: &[],
+                contents: &contents,
                 title,
                 description: &body,
                 credit_consent: submission.credit_consent,
@@ -287,6 +403,35 @@ pub async fn list_reports(
         },
     )
     .await?)
+}
+
+/// A reporter's key from the form: readable, able to encrypt, and naming their address.
+fn reporter_public_key(
+    armored: &str,
+    email: &str,
+    now: jiff::Timestamp,
+) -> Result<embargo_pgp::PublicKey, ServiceError> {
+    if armored.len() > 64 * 1024 {
+        return Err(invalid("pgp_key", "at most 64 KiB of ASCII armor"));
+    }
+    let key = embargo_pgp::PublicKey::from_armored(armored, now)
+        .map_err(|e| invalid("pgp_key", &format!("not a readable OpenPGP public key: {e}")))?;
+    if !key.emails().iter().any(|e| e.eq_ignore_ascii_case(email)) {
+        return Err(invalid(
+            "pgp_key",
+            &format!(
+                "key {} does not name {email} in its user ids",
+                key.fingerprint()
+            ),
+        ));
+    }
+    if !key.can_encrypt() {
+        return Err(invalid(
+            "pgp_key",
+            &format!("key {} has no subkey that can encrypt", key.fingerprint()),
+        ));
+    }
+    Ok(key)
 }
 
 fn invalid(field: &'static str, reason: &str) -> ServiceError {

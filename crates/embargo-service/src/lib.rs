@@ -14,6 +14,7 @@ mod clock;
 pub mod demo;
 mod error;
 pub mod exports;
+pub mod files;
 pub mod intake;
 pub mod mail;
 pub mod openpgp;

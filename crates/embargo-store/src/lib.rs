@@ -24,6 +24,8 @@
 //! - `upstream_advisories` with `upstream_advisory_aliases`, see [`upstream`].
 //! - `document_signatures` (`0008`: cached `.asc` signatures of published documents), see
 //!   [`signatures`].
+//! - `message_files` (`0012`: files added to a case's thread, per message), see
+//!   [`message_files`].
 
 pub mod advisories;
 pub mod cases;
@@ -33,6 +35,7 @@ mod db;
 pub mod dialect;
 mod error;
 pub mod mail;
+pub mod message_files;
 pub mod openpgp;
 pub mod prenotify;
 pub mod releases;

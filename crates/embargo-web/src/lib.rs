@@ -13,7 +13,9 @@ mod markdown;
 mod pages;
 mod ratelimit;
 mod security;
+mod download;
 mod ui;
+mod upload;
 mod wellknown;
 
 use std::time::Duration;
@@ -102,6 +104,18 @@ fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/cases/{case}/members", post(ui::team::member)),
         ("/cases/{case}/estimate", post(ui::team::estimate)),
         ("/cases/{case}/embargo", post(ui::team::embargo)),
+        (
+            "/cases/{case}/reports/{report}/raw",
+            get(ui::files::report_raw),
+        ),
+        (
+            "/cases/{case}/reports/{report}/files/{n}",
+            get(ui::files::report_file),
+        ),
+        (
+            "/cases/{case}/messages/{message}/files/{n}",
+            get(ui::files::message_file),
+        ),
         (
             "/prenotify",
             get(ui::prenotify::page).post(ui::prenotify::change),

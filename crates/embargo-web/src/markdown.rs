@@ -7,27 +7,47 @@
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{Event, Options, Parser, html};
 
 /// Renders `md` to sanitized HTML.
 pub(crate) fn to_html(md: &str) -> String {
+    let mut raw = String::new();
+    html::push_html(&mut raw, Parser::new_ext(md, options()));
+    sanitize(&raw)
+}
+
+/// A thread message: the same Markdown, except that a line break stays a line break, because
+/// many messages are mail replies written as plain text.
+pub(crate) fn message_html(md: &str) -> String {
+    let mut raw = String::new();
+    let events = Parser::new_ext(md, options()).map(|e| match e {
+        Event::SoftBreak => Event::HardBreak,
+        other => other,
+    });
+    html::push_html(&mut raw, events);
+    sanitize(&raw)
+}
+
+fn options() -> Options {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
-    let mut raw = String::new();
-    html::push_html(&mut raw, Parser::new_ext(md, options));
+    options
+}
+
+fn sanitize(raw: &str) -> String {
     ammonia::Builder::default()
         .rm_tags(["img"])
         .url_schemes(HashSet::from(["http", "https", "mailto"]))
         .url_relative(ammonia::UrlRelative::Deny)
         .link_rel(Some("noopener noreferrer nofollow"))
-        .clean(&raw)
+        .clean(raw)
         .to_string()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::to_html;
+    use super::{message_html, to_html};
 
     #[track_caller]
     fn check(md: &str, must: &[&str], must_not: &[&str]) {
@@ -93,5 +113,13 @@ mod tests {
             &["raw"],
             &["javascript:"],
         );
+    }
+
+    #[test]
+    fn messages_keep_line_breaks_and_are_sanitized_alike() {
+        let html = message_html("Hello,\nsee below.\n\n<script>alert(2)</script><b onmouseover=\"x()\">b</b>");
+        assert!(html.contains("Hello,<br>"), "{html}");
+        assert!(html.contains("<b>b</b>"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("alert(2)") && !html.contains("onmouseover"), "{html}");
     }
 }

@@ -34,6 +34,23 @@ pub(crate) struct ReportForm {
     #[serde(default)]
     reporter_name: String,
     credit_consent: Option<String>,
+    #[serde(default)]
+    pgp_key: String,
+}
+
+impl ReportForm {
+    fn from_form(form: &crate::ui::Form) -> ReportForm {
+        ReportForm {
+            title: form.text("title").to_owned(),
+            description: form.text("description").to_owned(),
+            product: form.text("product").to_owned(),
+            version: form.text("version").to_owned(),
+            reporter_email: form.text("reporter_email").to_owned(),
+            reporter_name: form.text("reporter_name").to_owned(),
+            credit_consent: form.get("credit_consent").map(str::to_owned),
+            pgp_key: form.text("pgp_key").to_owned(),
+        }
+    }
 }
 
 pub(crate) struct FieldError {
@@ -48,6 +65,7 @@ struct FormPage<'a> {
     team_name: &'a str,
     form: &'a ReportForm,
     errors: Vec<FieldError>,
+    max_files: usize,
 }
 
 #[derive(Template)]
@@ -77,6 +95,7 @@ pub(crate) async fn report_form(State(state): State<AppState>) -> Response {
             team_name: &state.app.mail.team_name,
             form: &ReportForm::default(),
             errors: Vec::new(),
+            max_files: intake::MAX_FILES,
         },
     )
 }
@@ -115,12 +134,11 @@ pub(crate) async fn submit_report(
             .into_response();
     }
     let team_name = state.app.mail.team_name.clone();
-    let form: ReportForm = match serde_urlencoded::from_bytes(&body) {
-        Ok(form) => form,
-        Err(e) => {
-            return (StatusCode::BAD_REQUEST, format!("unreadable form: {e}\n")).into_response();
-        }
+    let (form, files) = match crate::upload::read(&headers, body.clone()).await {
+        Ok(posted) => (ReportForm::from_form(&posted.form), posted.files),
+        Err(e) => return (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
     };
+    let had_files = !files.is_empty();
     if !state.intake_limiter.check(peer.ip()) {
         let errors = vec![FieldError {
             field: "title",
@@ -134,6 +152,7 @@ pub(crate) async fn submit_report(
                 team_name: &team_name,
                 form: &form,
                 errors,
+                max_files: intake::MAX_FILES,
             },
         );
     }
@@ -145,6 +164,8 @@ pub(crate) async fn submit_report(
         product: Some(form.product.clone()),
         version: Some(form.version.clone()),
         credit_consent: form.credit_consent.is_some(),
+        attachments: files,
+        pgp_key: Some(form.pgp_key.clone()),
     };
     match intake::submit(&state.app, Channel::WebForm, submission, &body).await {
         Ok(receipt) => {
@@ -169,7 +190,14 @@ pub(crate) async fn submit_report(
                 "reporter_name" => "Your name",
                 "product" => "Affected product",
                 "version" => "Affected version",
+                "attachments" => "Files",
+                "pgp_key" => "Your OpenPGP public key",
                 _ => "The report",
+            };
+            let reason = if had_files && field != "attachments" {
+                format!("{reason} (files are not kept when a report is refused: choose them again)")
+            } else {
+                reason
             };
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -181,6 +209,7 @@ pub(crate) async fn submit_report(
                         label,
                         reason,
                     }],
+                    max_files: intake::MAX_FILES,
                 },
             )
         }

@@ -378,7 +378,12 @@ pub(crate) async fn set_affected(
 pub(crate) struct MessageBody {
     /// reporter, collaborators or internal. Required: a message is never ambiguous.
     visibility: String,
+    /// Markdown; may be empty when files are sent.
+    #[serde(default)]
     body: String,
+    /// Files sent with the message, readable by whoever may read it.
+    #[serde(default)]
+    files: Vec<super::reports::FileJson>,
 }
 
 /// Posts a message at a visibility the caller can read.
@@ -409,12 +414,14 @@ pub(crate) async fn post_message(
             ));
         }
     };
-    let view = cases::post_message(
+    let uploads = super::reports::uploads(body.files, "files")?;
+    let view = cases::post_message_with_files(
         &state.app,
         &who,
         CaseRef::parse(&case)?,
         visibility,
         &body.body,
+        &uploads,
     )
     .await?;
     Ok((StatusCode::CREATED, AppJson(wire::case_json(&view))))

@@ -8,6 +8,7 @@ mod advisories;
 mod cases;
 mod catalog;
 mod doc;
+mod files;
 mod mail;
 mod me;
 mod prenotify;
@@ -45,6 +46,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::set_embargo, cases::reset_embargo))
         .routes(routes!(cases::audit))
         .routes(routes!(cases::mail))
+        .routes(routes!(files::list))
+        .routes(routes!(files::message_file))
+        .routes(routes!(files::report_raw))
+        .routes(routes!(files::report_file))
         .routes(routes!(advisories::show, advisories::save))
         .routes(routes!(catalog::show))
         .routes(routes!(mail::show, mail::put, mail::reset))

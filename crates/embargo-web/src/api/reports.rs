@@ -30,6 +30,53 @@ pub(crate) struct NewReportJson {
     version: Option<String>,
     #[serde(default)]
     credit_consent: bool,
+    /// Files sent with the report (each at most the configured size).
+    #[serde(default)]
+    attachments: Vec<FileJson>,
+    /// The reporter's OpenPGP public key (ASCII armor naming their address): mail to them is
+    /// encrypted to it.
+    pgp_key: Option<String>,
+}
+
+/// A file in a JSON body.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileJson {
+    /// The file's name.
+    name: String,
+    /// Its media type; `application/octet-stream` when absent.
+    media_type: Option<String>,
+    /// Its bytes, in standard base64.
+    content_base64: String,
+}
+
+impl FileJson {
+    /// The upload, or an error naming the file whose content is not base64.
+    pub(crate) fn into_upload(
+        self,
+        field: &'static str,
+    ) -> Result<intake::Upload, ServiceError> {
+        use base64::Engine as _;
+        let content = base64::engine::general_purpose::STANDARD
+            .decode(self.content_base64.as_bytes())
+            .map_err(|e| ServiceError::Invalid {
+                field,
+                reason: format!("{:?}: content_base64 is not base64: {e}", self.name),
+            })?;
+        Ok(intake::Upload {
+            name: self.name,
+            media_type: self.media_type.unwrap_or_default(),
+            content,
+        })
+    }
+}
+
+/// Decodes the files of a JSON body.
+pub(crate) fn uploads(
+    files: Vec<FileJson>,
+    field: &'static str,
+) -> Result<Vec<intake::Upload>, ServiceError> {
+    files.into_iter().map(|f| f.into_upload(field)).collect()
 }
 
 /// The receipt of a stored report.
@@ -81,6 +128,8 @@ pub(crate) async fn create(
             product: parsed.product,
             version: parsed.version,
             credit_consent: parsed.credit_consent,
+            attachments: uploads(parsed.attachments, "attachments").map_err(ApiError)?,
+            pgp_key: parsed.pgp_key,
         },
         &body,
     )

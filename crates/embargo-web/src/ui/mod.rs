@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod account;
+pub(crate) mod files;
 pub(crate) mod login;
 pub(crate) mod portal;
 pub(crate) mod prenotify;
@@ -224,6 +225,43 @@ impl Form {
                  the page and send it again.",
             ))
         }
+    }
+}
+
+/// A file as a page links it.
+pub(crate) struct FileLink {
+    pub name: String,
+    pub media_type: String,
+    pub size: String,
+    pub sha256: String,
+    pub href: String,
+}
+
+/// The links to the files of `message` among a thread's `files`.
+pub(crate) fn message_file_links(
+    case: embargo_domain::CaseId,
+    message: embargo_domain::MessageId,
+    files: &[embargo_service::files::MessageFile],
+) -> Vec<FileLink> {
+    files
+        .iter()
+        .filter(|f| f.message == message)
+        .map(|f| FileLink {
+            name: f.file.name.clone(),
+            media_type: f.file.media_type.as_ref().to_owned(),
+            size: human_size(f.file.size),
+            sha256: f.file.sha256.as_ref().to_owned(),
+            href: format!("/cases/{case}/messages/{message}/files/{}", f.position),
+        })
+        .collect()
+}
+
+/// A byte count as people read it.
+pub(crate) fn human_size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
     }
 }
 

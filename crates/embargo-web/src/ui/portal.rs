@@ -107,7 +107,8 @@ async fn tracking_of(state: &AppState, case: &embargo_domain::CaseRecord) -> Str
 pub(crate) struct MessageRow {
     from_team: bool,
     at: String,
-    body: String,
+    body_html: String,
+    files: Vec<super::FileLink>,
 }
 
 #[derive(Template)]
@@ -144,6 +145,9 @@ async fn render_case(
         .iter()
         .find(|r| r.user == Some(auth.principal.actor.id));
     let tracking = tracking_of(state, c).await;
+    let files = embargo_service::files::thread_files(&state.app, &auth.principal, CaseRef::Id(c.id))
+        .await
+        .unwrap_or_default();
     html(
         status,
         &CasePage {
@@ -163,7 +167,8 @@ async fn render_case(
                 .map(|m| MessageRow {
                     from_team: m.author_role != Role::Reporter,
                     at: when(m.at),
-                    body: m.body.clone(),
+                    body_html: crate::markdown::message_html(&m.body),
+                    files: super::message_file_links(c.id, m.id, &files),
                 })
                 .collect(),
             credit_consent: own.is_some_and(|r| r.credit.consent),
@@ -238,19 +243,40 @@ pub(crate) async fn reply(
     if let Err(r) = reporter_only(&auth) {
         return r;
     }
-    let form = match Form::checked(&state, &headers, &auth, &body) {
-        Ok(form) => form,
-        Err(refused) => return refused,
+    let posted = match crate::upload::read(&headers, body).await {
+        Ok(posted) => posted,
+        Err(e) => {
+            return after(
+                &state,
+                &auth,
+                &case,
+                Err(ServiceError::Invalid {
+                    field: "files",
+                    reason: e,
+                }),
+            )
+            .await;
+        }
     };
-    let result = cases::post_message(
+    if let Err(refused) = posted.form.check(&state, &headers, &auth) {
+        return refused;
+    }
+    let result = cases::post_message_with_files(
         &state.app,
         &auth.principal,
         case_ref_of(&case),
         Visibility::Reporter,
-        form.text("body"),
+        posted.form.text("body"),
+        &posted.files,
     )
     .await
-    .map(|_| "Your message was sent to the team.");
+    .map(|_| {
+        if posted.files.is_empty() {
+            "Your message was sent to the team."
+        } else {
+            "Your message and files were sent to the team."
+        }
+    });
     after(&state, &auth, &case, result).await
 }
 

@@ -172,10 +172,14 @@ pub(crate) struct ThreadItem {
     label: &'static str,
     author: &'static str,
     at: String,
-    body: String,
+    body_html: String,
+    files: Vec<super::FileLink>,
 }
 
 pub(crate) struct ReportItem {
+    id: String,
+    raw_kind: &'static str,
+    files: Vec<super::FileLink>,
     tracking: String,
     channel: &'static str,
     from: String,
@@ -305,6 +309,9 @@ async fn render_case(
     } else {
         Vec::new()
     };
+    let thread_files = embargo_service::files::thread_files(&state.app, who, case_ref)
+        .await
+        .unwrap_or_default();
     let audit = if team {
         cases::audit(&state.app, who, case_ref)
             .await
@@ -392,6 +399,23 @@ async fn render_case(
             reports: reports
                 .iter()
                 .map(|r| ReportItem {
+                    id: r.id().to_string(),
+                    raw_kind: match r.channel() {
+                        embargo_domain::Channel::Email => "the mail as received",
+                        _ => "the submission as received",
+                    },
+                    files: r
+                        .attachments()
+                        .iter()
+                        .enumerate()
+                        .map(|(n, a)| super::FileLink {
+                            name: a.name.clone(),
+                            media_type: a.media_type.as_ref().to_owned(),
+                            size: super::human_size(a.size),
+                            sha256: a.sha256.as_ref().to_owned(),
+                            href: format!("/cases/{}/reports/{}/files/{n}", c.id, r.id()),
+                        })
+                        .collect(),
                     tracking: r.tracking_id().to_string(),
                     channel: r.channel().as_str(),
                     from: r.reporter().email.to_string(),
@@ -416,7 +440,8 @@ async fn render_case(
                     },
                     author: m.author_role.as_str(),
                     at: when(m.at),
-                    body: m.body.clone(),
+                    body_html: crate::markdown::message_html(&m.body),
+                    files: super::message_file_links(c.id, m.id, &thread_files),
                 })
                 .collect(),
             cvss,
@@ -579,10 +604,27 @@ pub(crate) async fn message(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let form = match posted(&state, &auth, &headers, &body) {
-        Ok(f) => f,
-        Err(r) => return r,
+    if let Err(r) = team_only(&auth) {
+        return r;
+    }
+    let (form, files) = match crate::upload::read(&headers, body).await {
+        Ok(posted) => (posted.form, posted.files),
+        Err(e) => {
+            return after(
+                &state,
+                &auth,
+                &case,
+                Err(ServiceError::Invalid {
+                    field: "files",
+                    reason: e,
+                }),
+            )
+            .await;
+        }
     };
+    if let Err(refused) = form.check(&state, &headers, &auth) {
+        return refused;
+    }
     let visibility = match form.text("visibility") {
         "internal" => Visibility::Internal,
         "collaborators" => Visibility::Collaborators,
@@ -615,12 +657,13 @@ pub(crate) async fn message(
         )
         .await;
     }
-    let result = cases::post_message(
+    let result = cases::post_message_with_files(
         &state.app,
         &auth.principal,
         super::portal::case_ref_of(&case),
         visibility,
         form.text("body"),
+        &files,
     )
     .await
     .map(|_| match visibility {

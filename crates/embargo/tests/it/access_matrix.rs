@@ -169,7 +169,17 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/prenotify",                   "401      2xx      2xx      403      403      403      403      403      403"),
     ("POST /api/v1/prenotify",                  "401      2xx      2xx      403      403      403      403      403      403"),
     ("DELETE /api/v1/prenotify/{id}",           "401      2xx      2xx      403      403      403      403      403      403"),
+    ("GET /api/v1/cases/{case}/files",          "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  2xx/404  404/404  2xx/404  404/2xx"),
+    // An internal note's file: a message the caller cannot read is as unknown as the case.
+    ("GET /api/v1/cases/{case}/messages/{message}/files/{n}", "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  404/404  404/404  404/404  404/404"),
+    ("GET /api/v1/cases/{case}/reports/{report}/raw", "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  403/404  404/404  403/404  404/403"),
+    ("GET /api/v1/cases/{case}/reports/{report}/files/{n}", "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  403/404  404/404  403/404  404/403"),
 ];
+
+fn b64(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
 
 /// One row of the matrix: per principal, the expectation on case A and on case B (the same twice
 /// for an operation without a case).
@@ -255,6 +265,9 @@ struct World {
     releases: Vec<String>,
     /// Pre-notification entries of the seed, one to remove per successful call.
     prenotify: Vec<String>,
+    /// Per case: its report's id, and the message id of an internal note with a file.
+    reports: [String; 2],
+    note_messages: [String; 2],
     /// Accounts to invite (never principals).
     spares: [&'static str; 2],
     markers: Vec<Marker>,
@@ -425,7 +438,12 @@ impl World {
             .replace("{version}", "4.0")
             .replace("{kind}", "disclosed");
         if let Some(owner) = target {
-            path = path.replace("{case}", &self.ids[case_index(owner)]);
+            let i = case_index(owner);
+            path = path
+                .replace("{case}", &self.ids[i])
+                .replace("{report}", &self.reports[i])
+                .replace("{message}", &self.note_messages[i])
+                .replace("{n}", "0");
         }
         let line = &self.lines[3];
         path = path.replace("{line}", line);
@@ -620,6 +638,8 @@ async fn seed() -> World {
         lines: Vec::new(),
         releases: Vec::new(),
         prenotify: Vec::new(),
+        reports: [String::new(), String::new()],
+        note_messages: [String::new(), String::new()],
         spares,
         markers: Vec::new(),
         successes: BTreeMap::new(),
@@ -636,6 +656,7 @@ async fn seed() -> World {
         let report = world.mark(owner, NOT_REPORTER, format!("{p}-REPORT-z7x1"));
         let email = world.mark(owner, IDENTITY, format!("{lower}.reporter@researcher.test"));
         let name = world.mark(owner, IDENTITY, format!("{p}-NAME-p0o9"));
+        let attachment = world.mark(owner, INTERNAL, format!("{p}-ATTACHMENT-v4b5"));
         let r = world
             .call(
                 Who::Anonymous,
@@ -649,6 +670,9 @@ async fn seed() -> World {
                     "product": "Gateway",
                     "version": "3.4.1",
                     "credit_consent": true,
+                    "attachments": [
+                        { "name": "poc.txt", "media_type": "text/plain", "content_base64": b64(&attachment) }
+                    ],
                 })),
             )
             .await
@@ -802,6 +826,47 @@ async fn seed() -> World {
                 )
                 .await;
         }
+        // Files in the thread: an internal note's and a collaborators' message's.
+        let note_file = world.mark(owner, INTERNAL, format!("{p}-NOTEFILE-g6h5"));
+        let col_file = world.mark(owner, NOT_REPORTER, format!("{p}-COLFILE-k2j3"));
+        for (visibility, file_name, content) in [
+            ("internal", "note.txt", &note_file),
+            ("collaborators", "shared.txt", &col_file),
+        ] {
+            world
+                .seed_change(
+                    Who::Team,
+                    owner,
+                    Method::POST,
+                    "/messages",
+                    json!({
+                        "visibility": visibility,
+                        "body": "",
+                        "files": [{ "name": file_name, "content_base64": b64(content) }],
+                    }),
+                )
+                .await;
+        }
+        let files = world
+            .team_get(&format!("/api/v1/cases/{}/files", world.ids[i]))
+            .await;
+        world.note_messages[i] = files
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|f| f["name"] == "note.txt")
+            .and_then(|f| f["message"].as_str())
+            .expect("the note's file")
+            .to_owned();
+        let reports = world.team_get("/api/v1/reports?limit=1000").await;
+        world.reports[i] = reports
+            .as_array()
+            .expect("a list")
+            .iter()
+            .find(|r| r["tracking_id"].as_str() == Some(world.tracking[i].as_str()))
+            .and_then(|r| r["id"].as_str())
+            .expect("the case's report")
+            .to_owned();
         let title = world.mark(owner, TEAM, format!("{p}-ADVISORY-TITLE-o9i8"));
         let text = world.mark(owner, TEAM, format!("{p}-ADVISORY-TEXT-u7y6"));
         let path = format!("/api/v1/cases/{}/advisory", world.ids[i]);

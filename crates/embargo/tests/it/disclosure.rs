@@ -115,6 +115,7 @@ impl World {
                 product: None,
                 version: None,
                 credit_consent: false,
+                ..Submission::default()
             },
             b"raw",
         )
@@ -514,6 +515,7 @@ async fn nothing_is_sent_about_a_published_advisory_or_without_a_draft() {
             product: None,
             version: None,
             credit_consent: false,
+            ..Submission::default()
         },
         b"raw",
     )

@@ -113,6 +113,22 @@ fn expected_get(path: &str, who: Who) -> Option<u16> {
         | "/cases/{case}/members"
         | "/cases/{case}/estimate"
         | "/cases/{case}/embargo" => return None,
+        // Report originals and attachments: the team and the case's engineers. The thread file
+        // here is an internal note's: the same readers.
+        "/cases/{case}/reports/{report}/raw" | "/cases/{case}/reports/{report}/files/{n}" => {
+            match who {
+                Admin | Team | EngineerInvited => 200,
+                // They see the case, not its reports as received.
+                CollaboratorInvited | ReporterOwn => 403,
+                Anonymous => 303,
+                _ => 404,
+            }
+        }
+        "/cases/{case}/messages/{message}/files/{n}" => match who {
+            Admin | Team | EngineerInvited => 200,
+            Anonymous => 303,
+            _ => 404,
+        },
         "/prenotify" => match who {
             Admin | Team => 200,
             Anonymous => 303,
@@ -159,7 +175,30 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
 
     // Case A (Rita's) and case B (Oscar's), each with a marker in its title; A gets an
     // internal note and a collaborators' message with markers of their own.
-    let a = submit_report(&web, "rita@example.org", "MARKA-7c1 request smuggling").await;
+    // Rita's report carries a file.
+    let (status, _, page) = web
+        .post_multipart(
+            &Browser::default(),
+            "/report",
+            &[
+                ("title", "MARKA-7c1 request smuggling"),
+                ("description", "Steps to reproduce: see the file."),
+                ("reporter_email", "rita@example.org"),
+            ],
+            &[(
+                "attachments",
+                "poc.html",
+                "text/html",
+                b"<script>MARKATT-6c0</script>",
+            )],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let at = page.find("EMB-").unwrap();
+    let a: String = page[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
     submit_report(&web, "oscar@example.org", "MARKB-91f cache poisoning").await;
     let team = web.login("pm-team", &team_pw, None).await;
     let (_, _, room) = web.get(&team, &format!("/cases/{a}")).await;
@@ -200,6 +239,23 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
             .await;
         assert_eq!(status, StatusCode::OK);
     }
+    // An internal note with a file.
+    let (status, _, page) = web
+        .post_multipart(
+            &team,
+            &format!("/cases/{a}/message"),
+            &[("csrf", &csrf), ("body", ""), ("visibility", "internal")],
+            &[("files", "trace.txt", "text/plain", b"MARKNOTEFILE-4b1")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, _, room) = web.get(&team, &format!("/cases/{a}")).await;
+    let id_after = |marker: &str| -> String {
+        let at = room.find(marker).unwrap_or_else(|| panic!("{marker} in {room}")) + marker.len();
+        room[at..at + 36].to_owned()
+    };
+    let report_id = id_after("/reports/");
+    let message_id = id_after("/messages/");
 
     // One browser per visitor.
     let via_link = |email: &'static str| {
@@ -240,13 +296,26 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
     // What each visitor must never receive.
     let forbidden = |who: Who| -> Vec<&'static str> {
         match who {
-            Who::Anonymous | Who::EngineerOutsider | Who::CollaboratorOutsider => {
-                vec!["MARKA-7c1", "MARKB-91f", "MARKNOTE-3d2", "MARKCOL-5e8"]
-            }
-            Who::ReporterOwn => vec!["MARKB-91f", "MARKNOTE-3d2", "MARKCOL-5e8"],
-            Who::ReporterOther => vec!["MARKA-7c1", "MARKNOTE-3d2", "MARKCOL-5e8"],
+            Who::Anonymous | Who::EngineerOutsider | Who::CollaboratorOutsider => vec![
+                "MARKA-7c1",
+                "MARKB-91f",
+                "MARKNOTE-3d2",
+                "MARKCOL-5e8",
+                "MARKATT-6c0",
+                "MARKNOTEFILE-4b1",
+            ],
+            Who::ReporterOwn => vec!["MARKB-91f", "MARKNOTE-3d2", "MARKCOL-5e8", "MARKNOTEFILE-4b1"],
+            Who::ReporterOther => vec![
+                "MARKA-7c1",
+                "MARKNOTE-3d2",
+                "MARKCOL-5e8",
+                "MARKATT-6c0",
+                "MARKNOTEFILE-4b1",
+            ],
             Who::EngineerInvited => vec!["MARKB-91f"],
-            Who::CollaboratorInvited => vec!["MARKB-91f", "MARKNOTE-3d2"],
+            Who::CollaboratorInvited => {
+                vec!["MARKB-91f", "MARKNOTE-3d2", "MARKATT-6c0", "MARKNOTEFILE-4b1"]
+            }
             Who::Admin | Who::Team => vec![],
         }
     };
@@ -256,6 +325,9 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
             .replace("{name}", "EMB-2099-9999")
             .replace("{year}", "2099")
             .replace("{file}", "emb-2099-9999.json")
+            .replace("{report}", &report_id)
+            .replace("{message}", &message_id)
+            .replace("{n}", "0")
     };
 
     let paths = embargo_web::page_paths();

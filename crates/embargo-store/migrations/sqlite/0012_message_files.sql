@@ -1,0 +1,19 @@
+-- Files added to a case's thread: a reporter's files from the portal, the team's from the case
+-- room or the API. Each belongs to one message and is readable exactly by those who may read
+-- that message. Append-only, like the thread.
+CREATE TABLE message_files (
+    message_id TEXT NOT NULL REFERENCES messages (id),
+    position   BIGINT NOT NULL CHECK (position >= 0),
+    case_id    TEXT NOT NULL REFERENCES cases (id),
+    name       TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size       BIGINT NOT NULL CHECK (size >= 0),
+    sha256     TEXT NOT NULL,
+    content    BLOB NOT NULL,
+    PRIMARY KEY (message_id, position)
+);
+CREATE INDEX message_files_case ON message_files (case_id);
+CREATE TRIGGER message_files_no_update BEFORE UPDATE ON message_files
+    BEGIN SELECT RAISE(ABORT, 'message_files is append-only'); END;
+CREATE TRIGGER message_files_no_delete BEFORE DELETE ON message_files
+    BEGIN SELECT RAISE(ABORT, 'message_files is append-only'); END;
