@@ -11,8 +11,8 @@
 use anyhow::Context;
 use embargo_domain::{
     Access, AffectedStatus, AuditEvent, Case, CaseId, CaseRecord, CaseRole, Catalog, CveId,
-    CvssVector, CvssVersion, DomainError, MessageId, ReleaseLineId, Role, StateKind, Target,
-    TrackingId, UserId, Visibility, access,
+    CvssVector, CvssVersion, DomainError, MessageId, ProductId, ReleaseLineId, Role, StateKind,
+    Target, TrackingId, UserId, Visibility, access,
 };
 pub use embargo_store::cases::CaseSummary;
 use embargo_store::cases::{self, CaseFilter};
@@ -60,7 +60,11 @@ pub struct CaseQuery {
     pub states: Vec<StateKind>,
     pub severities: Vec<embargo_cvss::Severity>,
     pub release_line: Option<ReleaseLineId>,
+    /// Affecting any release line of this product.
+    pub product: Option<ProductId>,
     pub assignee: Option<UserId>,
+    /// Only cases nobody is assigned to.
+    pub unassigned: bool,
     pub upstream: Option<bool>,
     /// Words that must all appear in the case, its reports or the messages the caller may read.
     pub search: Option<String>,
@@ -78,7 +82,9 @@ pub async fn list(
         states: query.states,
         severities: query.severities,
         release_line: query.release_line,
+        product: query.product,
         assignee: query.assignee,
+        unassigned: query.unassigned,
         upstream: query.upstream,
         search: query
             .search
@@ -605,6 +611,56 @@ pub async fn add_member(
     modify(app, who, case, Some(expected_version), |c, ctx| {
         c.add_member(user, role, ctx.actor, ctx.now)
     })
+    .await
+}
+
+/// Assigns the case to `username` (a team member, or an engineer invited to the case), or to
+/// nobody; the team only.
+pub async fn assign(
+    app: &App,
+    who: &Principal,
+    case: CaseRef,
+    expected_version: i64,
+    username: Option<&str>,
+) -> Result<CaseView, ServiceError> {
+    // As for invitations: scope and visibility before any account lookup.
+    who.require(Scope::Write)?;
+    let view = get(app, who, case).await?;
+    let user = match username.map(str::trim).filter(|u| !u.is_empty()) {
+        None => None,
+        Some(username) => {
+            let mut conn = app.db.acquire().await?;
+            let user = users::find_by_username(&mut conn, username)
+                .await?
+                .filter(|u| !u.disabled)
+                .ok_or_else(|| ServiceError::Invalid {
+                    field: "assignee",
+                    reason: format!("no account named {username:?}"),
+                })?;
+            let id = UserId::from_uuid(user.id);
+            let engineer_member = view
+                .case
+                .members
+                .iter()
+                .any(|m| m.user == id && m.role == CaseRole::Engineer);
+            if !(matches!(user.role.as_str(), "team" | "admin") || engineer_member) {
+                return Err(ServiceError::Invalid {
+                    field: "assignee",
+                    reason: format!(
+                        "{username:?} is neither on the team nor an engineer invited to this case"
+                    ),
+                });
+            }
+            Some(id)
+        }
+    };
+    modify(
+        app,
+        who,
+        CaseRef::Id(view.case.id),
+        Some(expected_version),
+        |c, ctx| c.assign(user, ctx.actor, ctx.now),
+    )
     .await
 }
 

@@ -26,8 +26,8 @@ use embargo_domain::state::{ResumeTo, StateKind};
 use embargo_domain::{
     AffectedStatus, Assessment, AuditEvent, Case, CaseId, CaseRecord, CaseReporter, CaseState,
     Credit, CveId, CvssVector, CweId, DeadlineKind, Deadlines, Link, Member, Message, Milestones,
-    RejectReason, ReleaseLineId, ReporterEmail, ReporterEstimate, Score, Severity, TrackingId,
-    Upstream, UserId, Version, Visibility,
+    ProductId, RejectReason, ReleaseLineId, ReporterEmail, ReporterEstimate, Score, Severity,
+    TrackingId, Upstream, UserId, Version, Visibility,
 };
 use jiff::{SignedDuration, Timestamp};
 use sqlx::AnyConnection;
@@ -985,7 +985,11 @@ pub struct CaseFilter {
     /// Affecting this release line: its recorded status is affected, fix-in-progress, fixed or
     /// won't-fix ([`AffectedStatus::is_affected`]).
     pub release_line: Option<ReleaseLineId>,
+    /// Affecting a release line of this product (as `release_line`, for any of its lines).
+    pub product: Option<ProductId>,
     pub assignee: Option<UserId>,
+    /// Only cases nobody is assigned to.
+    pub unassigned: bool,
     /// Only cases this user is a member of (engineer or collaborator).
     pub member: Option<UserId>,
     /// Only cases with a reporter of this address (compared ignoring ASCII case).
@@ -1013,7 +1017,9 @@ impl Default for CaseFilter {
             states: Vec::new(),
             severities: Vec::new(),
             release_line: None,
+            product: None,
             assignee: None,
+            unassigned: false,
             member: None,
             reporter_email: None,
             reporter_user: None,
@@ -1107,9 +1113,22 @@ pub async fn list(
              AND a.status IN ('affected', 'fix-in-progress', 'fixed', 'wont-fix'))"
         ));
     }
+    if let Some(product) = filter.product {
+        let p = next(&mut binds, Bind::Text(product.to_string()));
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM case_affected a \
+             JOIN release_lines l ON l.id = a.release_line_id \
+             JOIN editions e ON e.id = l.edition_id \
+             WHERE a.case_id = c.id AND e.product_id = {p} \
+             AND a.status IN ('affected', 'fix-in-progress', 'fixed', 'wont-fix'))"
+        ));
+    }
     if let Some(user) = filter.assignee {
         let p = next(&mut binds, Bind::Text(user.to_string()));
         conditions.push(format!("c.assignee_id = {p}"));
+    }
+    if filter.unassigned {
+        conditions.push("c.assignee_id IS NULL".to_owned());
     }
     if let Some(user) = filter.member {
         let p = next(&mut binds, Bind::Text(user.to_string()));

@@ -6,6 +6,7 @@ mod advisory_pages;
 mod api;
 mod auth;
 mod csaf;
+mod download;
 mod error;
 mod health;
 mod json;
@@ -13,7 +14,6 @@ mod markdown;
 mod pages;
 mod ratelimit;
 mod security;
-mod download;
 mod ui;
 mod upload;
 mod wellknown;
@@ -64,8 +64,12 @@ impl AppState {
     }
 }
 
-/// Largest request body accepted anywhere (attachments have their own, configurable limit).
-const BODY_LIMIT: usize = 25 * 1024 * 1024;
+/// Largest request body accepted anywhere: room for the configured attachments (in base64 as
+/// the API carries them, which also covers a form's multipart encoding) and 1 MiB of text.
+fn body_limit(app: &App) -> usize {
+    let files = app.mail.limits.max_total_attachment_bytes;
+    usize::try_from(files.saturating_mul(4) / 3 + 1024 * 1024).unwrap_or(usize::MAX)
+}
 
 /// Every route outside the REST API, with its handlers: the one list the router is built from
 /// and the page access matrix (`tests/it/page_matrix.rs`) checks, so a page cannot be added
@@ -102,6 +106,7 @@ fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ("/cases/{case}/transition", post(ui::team::transition)),
         ("/cases/{case}/affected", post(ui::team::affected)),
         ("/cases/{case}/members", post(ui::team::member)),
+        ("/cases/{case}/assignee", post(ui::team::assignee)),
         ("/cases/{case}/estimate", post(ui::team::estimate)),
         ("/cases/{case}/embargo", post(ui::team::embargo)),
         (
@@ -149,6 +154,7 @@ pub fn page_paths() -> Vec<&'static str> {
 
 /// Builds the router with every route and the layers all responses go through.
 pub fn router(state: AppState) -> Router {
+    let limit = body_limit(&state.app);
     let mut router = Router::new();
     for (path, handlers) in page_routes() {
         router = router.route(path, handlers);
@@ -157,10 +163,22 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .with_state(state)
         .layer(axum::middleware::from_fn(security::headers))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // One limit for every body: axum's extractors' own 2 MiB default gives way to it.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The span of one request: its method and route pattern, never the URI itself, whose path
+/// and query can carry secrets (sign-in links) and embargoed words (searches).
+fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no route)", |p| p.as_str());
+    tracing::debug_span!("request", method = %request.method(), route)
 }

@@ -8,11 +8,18 @@ use crate::config::{Config, LogFormat};
 pub fn init(config: &Config, server: bool) {
     let default = if server { "info" } else { "warn" };
     let filter = EnvFilter::try_from_env("EMBARGO_LOG").unwrap_or_else(|_| EnvFilter::new(default));
-    // The IMAP client logs every command, the password included, at TRACE: never let it through.
-    let filter = match "async_imap=off".parse() {
-        Ok(directive) => filter.add_directive(directive),
-        Err(_) => filter,
-    };
+    // Crates that log what they handle, whatever the filter asks: the IMAP client logs every
+    // command (the password included) at TRACE; the HTML parser under the Markdown sanitizer
+    // logs the text it parses (embargoed messages) at DEBUG.
+    let filter = [
+        "async_imap=off",
+        "html5ever=info",
+        "markup5ever=info",
+        "ammonia=info",
+    ]
+    .into_iter()
+    .filter_map(|d| d.parse().ok())
+    .fold(filter, EnvFilter::add_directive);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);

@@ -54,7 +54,12 @@ pub(crate) struct ListQuery {
     /// Comma-separated severities.
     severity: Option<String>,
     release_line: Option<String>,
+    /// A product id: cases affecting any of its release lines.
+    product: Option<String>,
+    /// A user id.
     assignee: Option<String>,
+    /// `true`: only cases nobody is assigned to.
+    unassigned: Option<bool>,
     upstream: Option<bool>,
     /// Words to search for in the cases, their reports and the messages the caller may read.
     q: Option<String>,
@@ -99,11 +104,17 @@ pub(crate) async fn list(
             .as_deref()
             .map(|s| parse_uuid::<ReleaseLineId>("release_line", s))
             .transpose()?,
+        product: q
+            .product
+            .as_deref()
+            .map(|s| parse_uuid("product", s))
+            .transpose()?,
         assignee: q
             .assignee
             .as_deref()
             .map(|s| parse_uuid("assignee", s))
             .transpose()?,
+        unassigned: q.unassigned.unwrap_or(false),
         upstream: q.upstream,
         search: q.q,
         limit: q.limit,
@@ -471,6 +482,43 @@ pub(crate) async fn add_member(
         body.expected_version,
         &body.user,
         role,
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
+/// Who works on the case.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssigneeBody {
+    /// A username (a team member, or an engineer invited to the case); null for nobody.
+    user: Option<String>,
+    expected_version: i64,
+}
+
+/// Assigns the case to a team member or an engineer of the case, or to nobody; the team only.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/assignee",
+    operation_id = "set_case_assignee",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = AssigneeBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
+pub(crate) async fn set_assignee(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<AssigneeBody>,
+) -> ApiResult<CaseJson> {
+    let view = cases::assign(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.expected_version,
+        body.user.as_deref(),
     )
     .await?;
     Ok(AppJson(wire::case_json(&view)))

@@ -38,6 +38,15 @@ pub(crate) struct QueueQuery {
     severity: String,
     #[serde(default)]
     origin: String,
+    /// A product id.
+    #[serde(default)]
+    product: String,
+    /// A release line id.
+    #[serde(default)]
+    line: String,
+    /// `me`, `none` or a username (the team's choice only).
+    #[serde(default)]
+    assignee: String,
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -52,6 +61,7 @@ pub(crate) struct QueueRow {
     score: String,
     cve: String,
     upstream: String,
+    assignee: String,
     due: String,
     overdue: bool,
 }
@@ -64,6 +74,11 @@ struct QueuePage {
     filter: QueueQuery,
     states: Vec<&'static str>,
     severities: Vec<&'static str>,
+    /// (id, name) of every product and of every release line.
+    products: Vec<(String, String)>,
+    lines: Vec<(String, String)>,
+    /// Usernames the team may filter on (empty for engineers and collaborators).
+    people: Vec<String>,
 }
 
 const SEVERITIES: [Severity; 5] = [
@@ -122,9 +137,50 @@ pub(crate) async fn queue(
             }
         },
     };
+    let catalog = match embargo_service::catalog::load(&state.app, &auth.principal).await {
+        Ok(c) => c,
+        Err(e) => return super::error_page(&state, Some(&auth), e),
+    };
+    let product = match filter.product.as_str() {
+        "" => None,
+        p => match catalog.products.iter().find(|x| x.id.to_string() == p) {
+            Some(x) => Some(x.id),
+            None => return bad_filter(&state, &auth, "product", p),
+        },
+    };
+    let line = match filter.line.as_str() {
+        "" => None,
+        l => match catalog.lines().find(|x| x.line.id().to_string() == l) {
+            Some(x) => Some(x.line.id()),
+            None => return bad_filter(&state, &auth, "line", l),
+        },
+    };
+    // Only the team sees who else works here; everyone may ask for their own cases.
+    let manage = matches!(auth.principal.actor.role, Role::Admin | Role::Team);
+    let accounts = if manage {
+        match embargo_service::accounts::list_accounts(&state.app).await {
+            Ok(a) => a,
+            Err(e) => return super::error_page(&state, Some(&auth), e),
+        }
+    } else {
+        Vec::new()
+    };
+    let (assignee, unassigned) = match filter.assignee.as_str() {
+        "" => (None, false),
+        "me" => (Some(auth.principal.actor.id), false),
+        "none" => (None, true),
+        name => match accounts.iter().find(|a| a.username == name) {
+            Some(a) => (Some(embargo_domain::UserId::from_uuid(a.id)), false),
+            None => return bad_filter(&state, &auth, "assignee", name),
+        },
+    };
     let query = CaseQuery {
         states,
         severities,
+        product,
+        release_line: line,
+        assignee,
+        unassigned,
         upstream: match filter.origin.as_str() {
             "upstream" => Some(true),
             "own" => Some(false),
@@ -132,11 +188,20 @@ pub(crate) async fn queue(
         },
         search: Some(filter.q.clone()).filter(|q| !q.trim().is_empty()),
         limit: Some(500),
-        ..CaseQuery::default()
     };
     let rows = match cases::list(&state.app, &auth.principal, query).await {
         Ok(rows) => rows,
         Err(e) => return super::error_page(&state, Some(&auth), e),
+    };
+    let name_of = |id: embargo_domain::UserId| -> String {
+        if id == auth.principal.actor.id {
+            return "me".to_owned();
+        }
+        accounts
+            .iter()
+            .find(|a| a.id == *id.as_uuid())
+            .map(|a| a.username.clone())
+            .unwrap_or_else(|| "assigned".to_owned())
     };
     let rows = rows
         .into_iter()
@@ -151,9 +216,29 @@ pub(crate) async fn queue(
             score: c.score.map(|s| s.to_string()).unwrap_or_default(),
             cve: c.cve.map(|c| c.to_string()).unwrap_or_default(),
             upstream: c.upstream_project.unwrap_or_default(),
+            assignee: c.assignee.map(name_of).unwrap_or_default(),
             due: c.next_deadline.map(when).unwrap_or_default(),
             overdue: c.overdue,
         })
+        .collect();
+    let products = catalog
+        .products
+        .iter()
+        .map(|p| (p.id.to_string(), p.name.clone()))
+        .collect();
+    let lines = catalog
+        .lines()
+        .map(|p| {
+            (
+                p.line.id().to_string(),
+                format!("{} {} {}", p.product.name, p.edition.name, p.line.name()),
+            )
+        })
+        .collect();
+    let people = accounts
+        .iter()
+        .filter(|a| !a.disabled && a.role != "reporter")
+        .map(|a| a.username.clone())
         .collect();
     html(
         StatusCode::OK,
@@ -163,6 +248,20 @@ pub(crate) async fn queue(
             filter,
             states: StateKind::ALL.iter().map(|s| s.as_str()).collect(),
             severities: SEVERITIES.iter().map(|s| s.as_str()).collect(),
+            products,
+            lines,
+            people,
+        },
+    )
+}
+
+fn bad_filter(state: &AppState, auth: &SessionAuth, field: &'static str, value: &str) -> Response {
+    super::error_page(
+        state,
+        Some(auth),
+        ServiceError::Invalid {
+            field,
+            reason: format!("no {field} {value:?}"),
         },
     )
 }
@@ -236,6 +335,9 @@ struct CasePage {
     prenotices: Vec<(String, String)>,
     lines: Vec<LineItem>,
     members: Vec<String>,
+    assignee: String,
+    /// Who the case can be assigned to: (username, currently assigned).
+    assignees: Vec<(String, bool)>,
     allowed: Vec<&'static str>,
     audit: Vec<AuditItem>,
     error: Option<String>,
@@ -341,6 +443,41 @@ async fn render_case(
                         ),
                         (false, note) => note.unwrap_or_else(|| "not sent".to_owned()),
                     },
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    // Account names for members and the assignee (the team's view only).
+    let accounts = if team {
+        embargo_service::accounts::list_accounts(&state.app)
+            .await
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let name_of = |id: embargo_domain::UserId| -> String {
+        accounts
+            .iter()
+            .find(|a| a.id == *id.as_uuid())
+            .map(|a| a.username.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let assignees: Vec<(String, bool)> = if manage {
+        accounts
+            .iter()
+            .filter(|a| {
+                !a.disabled
+                    && (matches!(a.role.as_str(), "team" | "admin")
+                        || c.members
+                            .iter()
+                            .any(|m| *m.user.as_uuid() == a.id && m.role == CaseRole::Engineer))
+            })
+            .map(|a| {
+                (
+                    a.username.clone(),
+                    c.assignee.map(|u| *u.as_uuid()) == Some(a.id),
                 )
             })
             .collect()
@@ -503,7 +640,7 @@ async fn render_case(
                 .map(|m| {
                     format!(
                         "{} ({})",
-                        m.user,
+                        name_of(m.user),
                         match m.role {
                             CaseRole::Engineer => "engineer",
                             CaseRole::Collaborator => "collaborator",
@@ -511,6 +648,8 @@ async fn render_case(
                     )
                 })
                 .collect(),
+            assignee: c.assignee.map(name_of).unwrap_or_default(),
+            assignees,
             allowed: view.allowed.iter().map(|s| s.as_str()).collect(),
             audit: audit
                 .iter()
@@ -892,6 +1031,39 @@ pub(crate) async fn member(
         )
         .await
         .map(|_| format!("{username} invited to this case."))
+    }
+    .await;
+    after(&state, &auth, &case, result).await
+}
+
+/// `POST /cases/{case}/assignee`: assigns the case (an empty `username`: to nobody).
+pub(crate) async fn assignee(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    Path(case): Path<String>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let form = match posted(&state, &auth, &headers, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let result = async {
+        let version = version_of(&form)?;
+        let username = form.text("username").trim();
+        let user = Some(username).filter(|u| !u.is_empty());
+        cases::assign(
+            &state.app,
+            &auth.principal,
+            super::portal::case_ref_of(&case),
+            version,
+            user,
+        )
+        .await
+        .map(|_| match user {
+            Some(u) => format!("Assigned to {u}."),
+            None => "Nobody is assigned now.".to_owned(),
+        })
     }
     .await;
     after(&state, &auth, &case, result).await

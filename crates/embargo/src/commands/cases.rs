@@ -53,6 +53,20 @@ pub enum CasesCommand {
         #[arg(long = "as", default_value = "admin", value_name = "USER")]
         actor: String,
     },
+    /// Assign a case to a team member or an engineer invited to it, or (--nobody) unassign it
+    Assign {
+        case: String,
+        /// A username
+        #[arg(required_unless_present = "nobody", conflicts_with = "nobody")]
+        user: Option<String>,
+        #[arg(long)]
+        nobody: bool,
+        /// Refuse if the case changed since this version was read
+        #[arg(long)]
+        expected_version: Option<i64>,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
     /// Set a case's embargo by hand (with a reason), or give it back to the default: the later
     /// of its last patch release and the upstream's public date
     Embargo {
@@ -261,6 +275,26 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
                 view.case.id,
                 view.case.state.kind().as_str(),
                 view.case.version
+            );
+        }
+        CasesCommand::Assign {
+            case,
+            user,
+            nobody: _,
+            expected_version,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let case = CaseRef::parse(&case)?;
+            let version = match expected_version {
+                Some(v) => v,
+                None => cases::get(&app, &who, case).await?.case.version,
+            };
+            let view = cases::assign(&app, &who, case, version, user.as_deref()).await?;
+            println!(
+                "case {} assigned to {}",
+                view.case.id,
+                user.as_deref().unwrap_or("nobody")
             );
         }
         CasesCommand::Embargo {

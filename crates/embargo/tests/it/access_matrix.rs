@@ -154,6 +154,7 @@ const MATRIX: &[(&str, &str)] = &[
     ("PUT /api/v1/cases/{case}/affected/{line}", "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  403/404  404/404  403/404  404/403"),
     ("POST /api/v1/cases/{case}/messages",      "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  403/404  404/404  403/404  404/403"),
     ("POST /api/v1/cases/{case}/members",       "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
+    ("PUT /api/v1/cases/{case}/assignee",       "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
     ("POST /api/v1/cases/{case}/estimate",      "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
     ("GET /api/v1/mail/templates/{kind}",       "401      2xx      2xx      403      403      403      403      403      403"),
     ("PUT /api/v1/mail/templates/{kind}",       "401      2xx      403      403      403      403      403      403      403"),
@@ -534,6 +535,10 @@ impl World {
             "POST /api/v1/cases/{case}/members" => Some(json!({
                 "user": self.spares[k],
                 "role": "collaborator",
+                "expected_version": version,
+            })),
+            "PUT /api/v1/cases/{case}/assignee" => Some(json!({
+                "user": if k % 2 == 0 { "tess" } else { "ada" },
                 "expected_version": version,
             })),
             "POST /api/v1/cases/{case}/estimate" => Some(json!({ "expected_version": version })),
@@ -1033,12 +1038,32 @@ async fn every_operation_of_the_api_answers_every_principal_as_the_access_matrix
     let mut world = seed().await;
     let ops = operations_with_rows(&world).await;
 
-    // The team sees every seeded marker, so the sweep below can fail.
-    let team_views = format!(
+    // The team sees every seeded marker (in the cases and their files), so the sweep below can
+    // fail.
+    let mut team_views = format!(
         "{}{}",
         world.case(Owner::A).await,
         world.case(Owner::B).await
     );
+    for owner in [Owner::A, Owner::B] {
+        let i = case_index(owner);
+        let id = world.ids[i].clone();
+        let files = world.team_get(&format!("/api/v1/cases/{id}/files")).await;
+        let mut downloads: Vec<String> = files
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|f| f["href"].as_str().expect("a link").to_owned())
+            .collect();
+        downloads.push(format!(
+            "/api/v1/cases/{id}/reports/{}/files/0",
+            world.reports[i]
+        ));
+        for path in downloads {
+            let r = world.call(Who::Team, Method::GET, &path, None).await;
+            team_views.push_str(&r.expect(200).text);
+        }
+    }
     let later: Vec<&str> = VECTORS
         .iter()
         .flat_map(|v| v[2..].iter().copied())

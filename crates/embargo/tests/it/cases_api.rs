@@ -886,3 +886,131 @@ async fn the_public_intake_refuses_an_address_after_its_burst_and_still_serves_o
     assert_eq!(other.status, 201, "another address: {}", other.text);
     assert_eq!(count_reports(&site).await, 6);
 }
+
+#[tokio::test]
+async fn cases_are_assigned_to_the_team_and_the_queue_filters_by_product_line_and_assignee() {
+    let site = Site::start().await;
+    let a = site
+        .report("Assignable A", "Overflow in the parser.", "a@r.test")
+        .await;
+    let b = site
+        .report("Assignable B", "Overflow in the lexer.", "b@r.test")
+        .await;
+    let a = site.case(&a).await["id"].as_str().unwrap().to_owned();
+    let b = site.case(&b).await["id"].as_str().unwrap().to_owned();
+    let catalog = site
+        .get(&site.team, "/api/v1/catalog")
+        .await
+        .expect(200)
+        .json;
+    let product = catalog["products"][0]["id"].as_str().unwrap().to_owned();
+    let lines = site.lines().await;
+    let line = |n: usize| lines[n].1["id"].as_str().unwrap().to_owned();
+    site.put(
+        &site.team,
+        &format!("/api/v1/cases/{a}/affected/{}", line(0)),
+        json!({ "status": "affected", "expected_version": site.version(&a).await }),
+    )
+    .await
+    .expect(200);
+    let listed = |query: String| {
+        let site = &site;
+        let (a, b) = (&a, &b);
+        async move {
+            let list = site
+                .get(&site.team, &format!("/api/v1/cases?limit=500&{query}"))
+                .await
+                .expect(200);
+            let ids = ids(&list);
+            (ids.contains(a), ids.contains(b))
+        }
+    };
+    assert_eq!(
+        listed(format!("release_line={}", line(0))).await,
+        (true, false)
+    );
+    assert_eq!(
+        listed(format!("release_line={}", line(1))).await,
+        (false, false)
+    );
+    assert_eq!(listed(format!("product={product}")).await, (true, false));
+    assert_eq!(listed(String::new()).await, (true, true));
+    let bad = site
+        .get(&site.team, "/api/v1/cases?product=gateway")
+        .await
+        .expect(400);
+    assert_eq!(bad.field(), "product");
+
+    // Assigning: the team, or an engineer invited to the case; never a collaborator, an
+    // uninvited engineer or an unknown name, and never by the engineer.
+    let assign = |who: &'static str, user: Option<&'static str>| {
+        let site = &site;
+        let a = a.clone();
+        async move {
+            let account = match who {
+                "team" => &site.team,
+                "engineer" => &site.engineer,
+                _ => &site.outsider_engineer,
+            };
+            let version = site.version(&a).await;
+            site.put(
+                account,
+                &format!("/api/v1/cases/{a}/assignee"),
+                json!({ "user": user, "expected_version": version }),
+            )
+            .await
+        }
+    };
+    for refused in [
+        Some(site.engineer.username),
+        Some(site.collaborator.username),
+        Some("nobody-by-this-name"),
+    ] {
+        let r = assign("team", refused).await.expect(400);
+        assert_eq!(r.field(), "assignee", "{}", r.text);
+    }
+    site.invite(&a).await;
+    let r = assign("team", Some(site.collaborator.username))
+        .await
+        .expect(400);
+    assert!(
+        r.message().contains("collaborator") || r.message().contains("neither"),
+        "{}",
+        r.text
+    );
+    let team_id = site.id_of(&site.team).await;
+    let case = assign("team", Some(site.team.username))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(case["assignee"], team_id.as_str());
+    assert_eq!(listed(format!("assignee={team_id}")).await, (true, false));
+    assert_eq!(listed("unassigned=true".to_owned()).await, (false, true));
+    let before = site.case(&a).await;
+    let r = assign("engineer", Some(site.engineer.username)).await;
+    assert_eq!(r.status, 403, "{}", r.text);
+    assign("outsider", Some(site.engineer.username))
+        .await
+        .expect(404);
+    assert_eq!(site.case(&a).await, before, "refusals change nothing");
+    let engineer_id = site.id_of(&site.engineer).await;
+    let case = assign("team", Some(site.engineer.username))
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(case["assignee"], engineer_id.as_str());
+    let case = assign("team", None).await.expect(200).json;
+    assert!(case["assignee"].is_null(), "{case}");
+    let audit = site
+        .get(&site.team, &format!("/api/v1/cases/{a}/audit"))
+        .await
+        .expect(200)
+        .json;
+    let changes = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "assignee-changed")
+        .count();
+    assert_eq!(changes, 3);
+}

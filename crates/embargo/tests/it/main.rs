@@ -8,6 +8,7 @@ mod access_matrix;
 mod accounts;
 mod advisories;
 mod browser;
+mod canary;
 mod cases_api;
 mod cli_cases;
 mod config;

@@ -33,11 +33,16 @@ impl Server {
     }
 
     /// Starts `embargo serve` with extra `serve` options.
-    pub fn start_with(mut cmd: Command, serve_args: &[&str]) -> Server {
+    pub fn start_with(cmd: Command, serve_args: &[&str]) -> Server {
+        Server::start_logging(cmd, serve_args, Stdio::inherit())
+    }
+
+    /// Starts `embargo serve` with its logs (stderr) going to `logs`.
+    pub fn start_logging(mut cmd: Command, serve_args: &[&str], logs: Stdio) -> Server {
         cmd.args(["serve", "--listen", "127.0.0.1:0"])
             .args(serve_args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(logs);
         let mut child = cmd.spawn().expect("starting embargo serve");
         let stdout = child.stdout.take().expect("stdout is piped");
         let (tx, rx) = mpsc::channel();

@@ -37,6 +37,11 @@ fn cli(t: &embargo_testkit::TestDb, dir: &Path) -> std::process::Command {
 
 impl Web {
     pub(crate) async fn start() -> Web {
+        Web::start_logging(None).await
+    }
+
+    /// [`Web::start`], with the server's logs at debug level written to `logs`.
+    pub(crate) async fn start_logging(logs: Option<&Path>) -> Web {
         let t = embargo_testkit::TestDb::new().await;
         let dir = tempfile::tempdir().unwrap();
         let sink = SmtpSink::start(&[]);
@@ -50,7 +55,13 @@ impl Web {
         cmd.env("EMBARGO_SMTP_URL", sink.url())
             .env("EMBARGO_PUBLIC_URL", "http://embargo.test")
             .env("EMBARGO_MAIL__SEND_INTERVAL_MS", "100");
-        let server = Server::start(cmd);
+        let server = match logs {
+            None => Server::start(cmd),
+            Some(path) => {
+                cmd.env("EMBARGO_LOG", "debug");
+                Server::start_logging(cmd, &[], std::fs::File::create(path).unwrap().into())
+            }
+        };
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
@@ -823,4 +834,256 @@ async fn the_calculator_previews_and_saves_a_score_and_the_reporter_sees_the_new
         !page.contains("9.8"),
         "the score is not the reporter's to see"
     );
+}
+
+/// The `href` of every link on `page` that starts with `prefix`, in order.
+fn hrefs_starting(page: &str, prefix: &str) -> Vec<String> {
+    let needle = format!("href=\"{prefix}");
+    page.match_indices(&needle)
+        .map(|(at, _)| {
+            let rest = &page[at + "href=\"".len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn files_and_a_pgp_key_on_the_form_reach_the_team_as_downloads_and_the_reporter_gets_encrypted_mail()
+ {
+    let web = Web::start().await;
+    let team_password = web.user("tess", "team");
+    // Mail to a reporter with a key is encrypted to it and signed with the team key.
+    web.run(&["pgp", "generate"]);
+    let now: jiff::Timestamp = "2025-01-01T00:00:00Z".parse().unwrap();
+    let rita =
+        embargo_pgp::TeamKey::generate("Rita Reporter <rita.files@example.org>", now).unwrap();
+    let fields = |key: &'static str| {
+        vec![
+            ("title", "Stored XSS in the upload preview"),
+            ("description", "Open the attached SVG in the preview."),
+            ("reporter_email", "rita.files@example.org"),
+            ("pgp_key", key),
+        ]
+    };
+    let svg: &[u8] =
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(document.cookie)\"/>";
+
+    // A key that does not parse is refused by field, and nothing is filed.
+    let (status, _, page) = web
+        .post_multipart(
+            &Browser::default(),
+            "/report",
+            &fields("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n"),
+            &[("attachments", "pöc.svg", "image/svg+xml", svg)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("not a readable OpenPGP public key"), "{page}");
+
+    // With her real key: filed with the file, and every mail to her is encrypted to that key.
+    let key: &'static str = Box::leak(rita.public_armored().to_owned().into_boxed_str());
+    let (status, _, page) = web
+        .post_multipart(
+            &Browser::default(),
+            "/report",
+            &fields(key),
+            &[("attachments", "pöc.svg", "image/svg+xml", svg)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let at = page.find("EMB-").unwrap();
+    let tracking: String = page[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    let ack = mails_to(&web, "rita.files@example.org", 1).remove(0);
+    let ack_text = String::from_utf8_lossy(&ack);
+    assert!(ack_text.contains("multipart/encrypted"), "{ack_text}");
+    assert!(
+        !ack_text.contains("Stored XSS"),
+        "the title leaked in clear"
+    );
+    let opened = embargo_pgp::decrypt_mail(&rita, &ack, &[])
+        .unwrap()
+        .expect("an encrypted mail");
+    assert!(String::from_utf8_lossy(&opened.plaintext).contains(&tracking));
+
+    // The team sees the file with its hash and downloads it as opaque bytes, never as a page.
+    let tess = web.login("tess", &team_password, None).await;
+    let (status, _, room) = web.get(&tess, &format!("/cases/{tracking}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let sha = sha256_hex(svg);
+    assert!(room.contains("pöc.svg") && room.contains(&sha), "{room}");
+    let links: Vec<String> = hrefs_starting(&room, "/cases/")
+        .into_iter()
+        .filter(|l| l.contains("/reports/"))
+        .collect();
+    let raw = links
+        .iter()
+        .find(|l| l.ends_with("/raw"))
+        .expect("a raw link");
+    let file = links
+        .iter()
+        .find(|l| l.ends_with("/files/0"))
+        .expect("an attachment link");
+    let res = web.get(&tess, file).await;
+    assert_eq!(res.0, StatusCode::OK);
+    assert_eq!(res.1["content-type"], "application/octet-stream");
+    assert_eq!(res.1["x-embargo-media-type"], "image/svg+xml");
+    let csp = res.1["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.ends_with("sandbox"),
+        "{csp}"
+    );
+    assert_eq!(res.1["x-content-type-options"], "nosniff");
+    let disposition = res.1["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''p%C3%B6c.svg"),
+        "{disposition}"
+    );
+    assert_eq!(res.2.as_bytes(), svg);
+    let (status, _, original) = web.get(&tess, raw).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(original.contains("Open the attached SVG"), "{original}");
+
+    // Rita signs in from the decrypted mail and adds a file to her thread; the team gets it,
+    // and she cannot reach the report's raw original or attachments (team material).
+    let link = link_in(&opened.plaintext);
+    let (status, headers, _) = web
+        .post(
+            &Browser::default(),
+            "/signin",
+            &[("secret", link.trim_start_matches("/signin/"))],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let rita_browser = Browser {
+        cookie: Some(session_cookie(&headers)),
+    };
+    let (_, _, portal) = web.get(&rita_browser, &format!("/portal/{tracking}")).await;
+    let csrf = csrf_of(&portal);
+    let log: &[u8] = b"GET /preview?id=7 HTTP/1.1\r\n";
+    let (status, _, portal) = web
+        .post_multipart(
+            &rita_browser,
+            &format!("/portal/{tracking}/reply"),
+            &[("csrf", &csrf), ("body", "")],
+            &[("files", "request.log", "text/plain", log)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{portal}");
+    let mine = hrefs_starting(&portal, "/cases/")
+        .into_iter()
+        .filter(|l| l.contains("/messages/"))
+        .last()
+        .expect("a link to her file");
+    let (status, _, got) = web.get(&rita_browser, &mine).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got.as_bytes(), log);
+    for path in [file, raw] {
+        let (status, _, body) = web.get(&rita_browser, path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert!(!body.contains("svg"), "{path}: {body}");
+    }
+    let (_, _, room) = web.get(&tess, &format!("/cases/{tracking}")).await;
+    assert!(room.contains("request.log"), "{room}");
+    let (status, _, got) = web.get(&tess, &mine).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(got.as_bytes(), log);
+    assert_eq!(
+        mails_to(&web, "rita.files@example.org", 1).len(),
+        1,
+        "the refused submission mailed nobody"
+    );
+
+    // Sizes: 3 MiB is fine (no framework default gets in the way); one byte over the per-file
+    // limit (10 MiB) is refused, naming the field.
+    let big = vec![b'x'; 3 * 1024 * 1024];
+    let fields = [
+        ("title", "Large proof of concept"),
+        ("description", "See the capture."),
+        ("reporter_email", "big@example.org"),
+    ];
+    let (status, _, page) = web
+        .post_multipart(
+            &Browser::default(),
+            "/report",
+            &fields,
+            &[(
+                "attachments",
+                "capture.pcap",
+                "application/vnd.tcpdump.pcap",
+                &big,
+            )],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page:.300}");
+    let huge = vec![b'y'; 10 * 1024 * 1024 + 1];
+    let (status, _, page) = web
+        .post_multipart(
+            &Browser::default(),
+            "/report",
+            &fields,
+            &[("attachments", "huge.bin", "application/octet-stream", &huge)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page:.300}");
+    assert!(page.contains("huge.bin"), "{page}");
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_team_assigns_a_case_in_its_room_and_filters_the_queue_by_assignee_and_release_line() {
+    let web = Web::start().await;
+    let password = web.user("tia", "team");
+    let tracking = submit_report(&web, "ann@example.org", "Queue filter target QF-19").await;
+    let tia = web.login("tia", &password, None).await;
+    let (_, _, room) = web.get(&tia, &format!("/cases/{tracking}")).await;
+    assert!(room.contains("Nobody is assigned."), "{room}");
+    let at = room.find("name=\"version\" value=\"").unwrap() + "name=\"version\" value=\"".len();
+    let version = &room[at..at + room[at..].find('"').unwrap()];
+    let (status, _, room) = web
+        .post(
+            &tia,
+            &format!("/cases/{tracking}/assignee"),
+            &[
+                ("csrf", &csrf_of(&room)),
+                ("version", version),
+                ("username", "tia"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{room}");
+    assert!(room.contains("Assigned to tia."), "{room}");
+
+    let (_, _, mine) = web.get(&tia, "/queue?assignee=me").await;
+    assert!(mine.contains("QF-19"), "{mine}");
+    let (_, _, by_name) = web.get(&tia, "/queue?assignee=tia").await;
+    assert!(by_name.contains("QF-19"));
+    let (_, _, nobody) = web.get(&tia, "/queue?assignee=none").await;
+    assert!(!nobody.contains("QF-19"));
+    // The new case is on no release line yet: a line filter leaves it out.
+    let (_, _, queue) = web.get(&tia, "/queue").await;
+    let at = queue.find("<select id=\"f-line\"").unwrap();
+    let line = queue[at..]
+        .split("<option value=\"")
+        .nth(2)
+        .and_then(|o| o.split('"').next())
+        .expect("a release line to filter on");
+    let (status, _, by_line) = web.get(&tia, &format!("/queue?line={line}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!by_line.contains("QF-19"));
+    let (status, _, page) = web.get(&tia, "/queue?product=no-such-product").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("product"), "{page}");
 }
