@@ -67,6 +67,30 @@ pub enum CasesCommand {
         #[arg(long = "as", default_value = "admin", value_name = "USER")]
         actor: String,
     },
+    /// List a case's files: each report's raw original and attachments (the team and the case's
+    /// engineers) and the files of the thread messages the account may read
+    Files {
+        case: String,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
+    /// Write one file of a case to --out: `raw REPORT`, `report REPORT N` or `message MESSAGE N`
+    /// (as `cases files` lists them)
+    Download {
+        case: String,
+        /// raw, report or message
+        kind: String,
+        /// A report id (raw, report) or a message id (message)
+        id: String,
+        /// The file's position (report, message)
+        n: Option<usize>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
     /// Set a case's embargo by hand (with a reason), or give it back to the default: the later
     /// of its last patch release and the upstream's public date
     Embargo {
@@ -89,6 +113,33 @@ pub enum CasesCommand {
         #[arg(long = "as", default_value = "admin", value_name = "USER")]
         actor: String,
     },
+}
+
+/// One file of a case, as `cases files` lists it.
+#[derive(Serialize)]
+struct FileRow {
+    /// raw, report or message: the first argument of `cases download`.
+    kind: &'static str,
+    id: String,
+    n: Option<usize>,
+    name: String,
+    media_type: String,
+    size: Option<u64>,
+    sha256: String,
+}
+
+impl FileRow {
+    fn of(kind: &'static str, id: String, n: usize, a: &embargo_domain::Attachment) -> FileRow {
+        FileRow {
+            kind,
+            id,
+            n: Some(n),
+            name: a.name.clone(),
+            media_type: a.media_type.as_ref().to_owned(),
+            size: Some(a.size),
+            sha256: a.sha256.as_ref().to_owned(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -295,6 +346,98 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
                 "case {} assigned to {}",
                 view.case.id,
                 user.as_deref().unwrap_or("nobody")
+            );
+        }
+        CasesCommand::Files {
+            case,
+            format,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let case = CaseRef::parse(&case)?;
+            let mut rows = Vec::new();
+            // The reports as received are the team's and the engineers' only: others list the
+            // thread's files.
+            match cases::reports(&app, &who, case).await {
+                Ok(reports) => {
+                    for r in &reports {
+                        rows.push(FileRow {
+                            kind: "raw",
+                            id: r.id().to_string(),
+                            n: None,
+                            name: format!("{} as received", r.tracking_id()),
+                            media_type: String::new(),
+                            size: None,
+                            sha256: String::new(),
+                        });
+                        for (n, a) in r.attachments().iter().enumerate() {
+                            rows.push(FileRow::of("report", r.id().to_string(), n, a));
+                        }
+                    }
+                }
+                Err(embargo_service::ServiceError::Forbidden) => {}
+                Err(e) => return Err(e.into()),
+            }
+            for f in embargo_service::files::thread_files(&app, &who, case).await? {
+                rows.push(FileRow::of(
+                    "message",
+                    f.message.to_string(),
+                    f.position,
+                    &f.file,
+                ));
+            }
+            print_rows(
+                format,
+                &rows,
+                &["kind", "id", "n", "size", "name"],
+                |r| {
+                    vec![
+                        r.kind.to_owned(),
+                        r.id.clone(),
+                        r.n.map(|n| n.to_string()).unwrap_or_default(),
+                        r.size.map(|n| n.to_string()).unwrap_or_default(),
+                        r.name.clone(),
+                    ]
+                },
+            )?;
+        }
+        CasesCommand::Download {
+            case,
+            kind,
+            id,
+            n,
+            out,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let case = CaseRef::parse(&case)?;
+            let position = || n.context("give the file's position N (see `cases files`)");
+            let not_an_id = |what: &str| format!("{id:?} is not a {what} id");
+            let download = match kind.as_str() {
+                "raw" => {
+                    let report = id.parse().map_err(|_| anyhow::anyhow!(not_an_id("report")))?;
+                    embargo_service::files::report_raw(&app, &who, case, report).await?
+                }
+                "report" => {
+                    let report = id.parse().map_err(|_| anyhow::anyhow!(not_an_id("report")))?;
+                    embargo_service::files::report_attachment(&app, &who, case, report, position()?)
+                        .await?
+                }
+                "message" => {
+                    let message = id.parse().map_err(|_| anyhow::anyhow!(not_an_id("message")))?;
+                    embargo_service::files::message_file(&app, &who, case, message, position()?)
+                        .await?
+                }
+                other => anyhow::bail!("{other:?}: the kind is raw, report or message"),
+            };
+            std::fs::write(&out, &download.bytes)
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "{} ({}, {} bytes) written to {}",
+                download.name,
+                download.media_type,
+                download.bytes.len(),
+                out.display()
             );
         }
         CasesCommand::Embargo {

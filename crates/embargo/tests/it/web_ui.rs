@@ -946,6 +946,25 @@ async fn files_and_a_pgp_key_on_the_form_reach_the_team_as_downloads_and_the_rep
     let (status, _, original) = web.get(&tess, raw).await;
     assert_eq!(status, StatusCode::OK);
     assert!(original.contains("Open the attached SVG"), "{original}");
+    // The operator's command line lists and writes the same files.
+    let listed: serde_json::Value =
+        serde_json::from_str(&web.run(&["cases", "files", &tracking, "--format", "json"]))
+            .unwrap();
+    let row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["kind"] == "report")
+        .expect("the attachment")
+        .clone();
+    assert_eq!(row["name"], "pöc.svg");
+    assert_eq!(row["sha256"], sha.as_str());
+    let out = tempfile::tempdir().unwrap();
+    let path = out.path().join("poc.svg");
+    let report = row["id"].as_str().unwrap();
+    let path_arg = path.to_str().unwrap();
+    web.run(&["cases", "download", &tracking, "report", report, "0", "--out", path_arg]);
+    assert_eq!(std::fs::read(&path).unwrap(), svg);
 
     // Rita signs in from the decrypted mail and adds a file to her thread; the team gets it,
     // and she cannot reach the report's raw original or attachments (team material).
@@ -976,8 +995,7 @@ async fn files_and_a_pgp_key_on_the_form_reach_the_team_as_downloads_and_the_rep
     assert_eq!(status, StatusCode::OK, "{portal}");
     let mine = hrefs_starting(&portal, "/cases/")
         .into_iter()
-        .filter(|l| l.contains("/messages/"))
-        .last()
+        .rfind(|l| l.contains("/messages/"))
         .expect("a link to her file");
     let (status, _, got) = web.get(&rita_browser, &mine).await;
     assert_eq!(status, StatusCode::OK);
