@@ -22,6 +22,7 @@ pub mod prenotify;
 pub mod public;
 pub mod releases;
 pub mod sessions;
+pub mod settings;
 pub mod upstream;
 
 use std::sync::Arc;
