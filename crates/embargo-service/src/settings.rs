@@ -287,12 +287,14 @@ pub async fn policy_for(app: &App, who: &Principal) -> Result<Option<String>, Se
 }
 
 /// Checks `toml_text` with the policy parser and stores it as the timeline policy; admins only.
-/// The parser's message is the error (field `policy`).
+/// The parser's message is the error (field `policy`). The policy takes effect at once in this
+/// process (other `serve` processes on the database take it at their next start), and every
+/// open case's deadlines follow it, audited as the system account. Returns how many cases moved.
 pub async fn set_policy(
     app: &App,
     who: &Principal,
     toml_text: &str,
-) -> Result<Policy, ServiceError> {
+) -> Result<usize, ServiceError> {
     require_admin(who)?;
     if toml_text.len() > MAX_POLICY_TOML {
         return Err(invalid(
@@ -302,7 +304,20 @@ pub async fn set_policy(
     }
     let policy = Policy::parse(toml_text).map_err(|e| invalid("policy", e.to_string()))?;
     save(app, who, POLICY, toml_text).await?;
-    Ok(policy)
+    app.replace_policy(policy);
+    crate::cases::apply_policy(app).await
+}
+
+/// Puts the stored timeline policy, if there is one, in effect in `app` (at start, instead of
+/// the configured file or the shipped default). Returns whether there was one.
+pub async fn load_policy(app: &App) -> Result<bool, ServiceError> {
+    match stored_policy(app).await? {
+        Some((_, policy)) => {
+            app.replace_policy(policy);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }
 
 /// The settings changes, newest first (at most `limit`); admins only.

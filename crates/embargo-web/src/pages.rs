@@ -266,7 +266,7 @@ fn plural(n: i64, unit: &str) -> String {
 
 /// `GET /disclosure-policy`: the commitments of the timeline policy in effect.
 pub(crate) async fn disclosure_policy(State(state): State<AppState>) -> Response {
-    let policy = &state.app.policy;
+    let policy = state.app.policy();
     let defaults = policy.defaults();
     let rules = policy
         .rules()
