@@ -1,0 +1,253 @@
+//! `/admin`: the admins' settings pages: the landing page, the `security.txt` fields with the
+//! disclosure-policy text, and the timeline policy. To everyone else they do not exist (404,
+//! as the team's own pages answer outsiders); the service checks the role again.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use embargo_domain::Role;
+use embargo_service::ServiceError;
+use embargo_service::sessions::SessionAuth;
+use embargo_service::settings::{self, SecurityTxt};
+
+use super::session::SignedIn;
+use super::{Chrome, Form, html, when};
+use crate::AppState;
+
+fn admin_only(state: &AppState, auth: &SessionAuth) -> Result<(), Response> {
+    if auth.principal.actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(super::error_page(state, Some(auth), ServiceError::NotFound))
+    }
+}
+
+pub(crate) struct Change {
+    at: String,
+    what: String,
+}
+
+#[derive(Template)]
+#[template(path = "ui/admin.html")]
+struct LandingPage {
+    chrome: Chrome,
+    changes: Vec<Change>,
+}
+
+/// `GET /admin`
+pub(crate) async fn landing(State(state): State<AppState>, SignedIn(auth): SignedIn) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    let changes = match settings::changes(&state.app, &auth.principal, 20).await {
+        Ok(c) => c,
+        Err(e) => return super::error_page(&state, Some(&auth), e),
+    };
+    html(
+        StatusCode::OK,
+        &LandingPage {
+            chrome: Chrome::new(&state, Some(&auth)),
+            changes: changes
+                .into_iter()
+                .map(|c| Change {
+                    at: when(c.at),
+                    what: format!(
+                        "{} by a{} {}",
+                        c.action.trim_start_matches("setting-changed:"),
+                        if c.actor_role == Role::Admin { "n" } else { "" },
+                        c.actor_role.as_str()
+                    ),
+                })
+                .collect(),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "ui/admin_security_txt.html")]
+struct SecurityTxtPage {
+    chrome: Chrome,
+    csrf: String,
+    contacts: String,
+    default_contact: String,
+    expires_days: String,
+    acknowledgments: String,
+    preferred_languages: String,
+    hiring: String,
+    policy_text: String,
+    error: Option<String>,
+}
+
+fn security_txt_page(
+    state: &AppState,
+    auth: &SessionAuth,
+    status: StatusCode,
+    values: SecurityTxt,
+    expires_days: String,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    html(
+        status,
+        &SecurityTxtPage {
+            chrome: Chrome::new(state, Some(auth)).with_notice(notice),
+            csrf: auth.csrf.clone(),
+            contacts: values.contacts.join("\n"),
+            default_contact: format!("mailto:{}", state.app.mail.from),
+            expires_days,
+            acknowledgments: values.acknowledgments.unwrap_or_default(),
+            preferred_languages: values.preferred_languages.join(", "),
+            hiring: values.hiring.unwrap_or_default(),
+            policy_text: values.policy_text,
+            error,
+        },
+    )
+}
+
+/// `GET /admin/security-txt`
+pub(crate) async fn security_txt(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    match settings::security_txt_for(&state.app, &auth.principal).await {
+        Ok(values) => {
+            let days = values.expires_days.to_string();
+            security_txt_page(&state, &auth, StatusCode::OK, values, days, None, None)
+        }
+        Err(e) => super::error_page(&state, Some(&auth), e),
+    }
+}
+
+/// `POST /admin/security-txt`: contacts (one per line), expires_days, acknowledgments,
+/// preferred_languages (comma-separated), hiring, policy_text.
+pub(crate) async fn save_security_txt(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let days_text = form.text("expires_days").trim().to_owned();
+    let posted = SecurityTxt {
+        contacts: form
+            .text("contacts")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        // Unparsable: 0, which the check refuses, naming the field.
+        expires_days: days_text.parse().unwrap_or(0),
+        acknowledgments: Some(form.text("acknowledgments").to_owned()),
+        preferred_languages: vec![form.text("preferred_languages").to_owned()],
+        hiring: Some(form.text("hiring").to_owned()),
+        policy_text: form.text("policy_text").to_owned(),
+    };
+    match settings::set_security_txt(&state.app, &auth.principal, posted.clone()).await {
+        Ok(saved) => {
+            let days = saved.expires_days.to_string();
+            security_txt_page(
+                &state,
+                &auth,
+                StatusCode::OK,
+                saved,
+                days,
+                Some("Saved. security.txt and the disclosure policy show it now.".to_owned()),
+                None,
+            )
+        }
+        Err(ServiceError::Invalid { field, reason }) => security_txt_page(
+            &state,
+            &auth,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            posted,
+            days_text,
+            None,
+            Some(format!("{field}: {reason}")),
+        ),
+        Err(e) => super::error_page(&state, Some(&auth), e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "ui/admin_policy.html")]
+struct PolicyPage {
+    chrome: Chrome,
+    csrf: String,
+    toml: String,
+    stored: bool,
+    error: Option<String>,
+}
+
+/// `GET /admin/policy`
+pub(crate) async fn policy(State(state): State<AppState>, SignedIn(auth): SignedIn) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    match settings::policy_for(&state.app, &auth.principal).await {
+        Ok(stored) => html(
+            StatusCode::OK,
+            &PolicyPage {
+                chrome: Chrome::new(&state, Some(&auth)),
+                csrf: auth.csrf.clone(),
+                stored: stored.is_some(),
+                toml: stored
+                    .unwrap_or_else(|| embargo_domain::DEFAULT_POLICY_TOML.to_owned()),
+                error: None,
+            },
+        ),
+        Err(e) => super::error_page(&state, Some(&auth), e),
+    }
+}
+
+/// `POST /admin/policy`: `toml`, checked by the policy parser (its message shown on refusal).
+pub(crate) async fn save_policy(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let toml = form.text("toml").to_owned();
+    match settings::set_policy(&state.app, &auth.principal, &toml).await {
+        Ok(moved) => html(
+            StatusCode::OK,
+            &PolicyPage {
+                chrome: Chrome::new(&state, Some(&auth)).with_notice(Some(format!(
+                    "Saved. The policy is in effect; {moved} open case(s) got new deadlines."
+                ))),
+                csrf: auth.csrf.clone(),
+                stored: true,
+                toml,
+                error: None,
+            },
+        ),
+        Err(ServiceError::Invalid { field, reason }) => html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PolicyPage {
+                chrome: Chrome::new(&state, Some(&auth)),
+                csrf: auth.csrf.clone(),
+                stored: false,
+                toml,
+                error: Some(format!("{field}: {reason}")),
+            },
+        ),
+        Err(e) => super::error_page(&state, Some(&auth), e),
+    }
+}
