@@ -15,6 +15,7 @@ pub mod prenotify;
 pub mod releases;
 pub mod reports;
 pub mod serve;
+pub mod settings;
 pub mod user;
 
 use std::process::ExitCode;
