@@ -22,5 +22,6 @@ mod pages;
 mod public_advisories;
 mod releases;
 mod serve;
+mod settings;
 mod support;
 mod web_ui;

@@ -134,6 +134,12 @@ fn expected_get(path: &str, who: Who) -> Option<u16> {
             Anonymous => 303,
             _ => 404,
         },
+        // The admins' settings pages: to everyone else they do not exist.
+        "/admin" | "/admin/security-txt" | "/admin/policy" => match who {
+            Admin => 200,
+            Anonymous => 303,
+            _ => 404,
+        },
         other => panic!("page {other} has no row in the page access matrix"),
     })
 }
@@ -160,6 +166,8 @@ fn takes_post(path: &str) -> bool {
             | "/cases/{case}/estimate"
             | "/cases/{case}/embargo"
             | "/prenotify"
+            | "/admin/security-txt"
+            | "/admin/policy"
     )
 }
 
