@@ -215,22 +215,44 @@ fn audit_value(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
 }
 
+/// Appends an administrative change (a setting, an account) to the audit trail: an audit event
+/// without a case.
+pub(crate) async fn audit(
+    conn: &mut embargo_store::AnyConnection,
+    who: &Principal,
+    action: String,
+    before: Option<Value>,
+    after: Option<Value>,
+    at: jiff::Timestamp,
+) -> Result<(), ServiceError> {
+    store::append_change(
+        conn,
+        &SettingChange {
+            actor: *who.actor.id.as_uuid(),
+            actor_role: who.actor.role,
+            at,
+            action,
+            before,
+            after,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Stores `value` under `key` and audits the change, in one transaction.
 async fn save(app: &App, who: &Principal, key: &str, value: &str) -> Result<(), ServiceError> {
     let now = app.clock.now();
     let mut tx = app.db.begin().await.context("storing a setting")?;
     let before = store::get(&mut tx, key).await?.map(|s| audit_value(&s.value));
     store::put(&mut tx, key, value, *who.actor.id.as_uuid(), now).await?;
-    store::append_change(
+    audit(
         &mut tx,
-        &SettingChange {
-            actor: *who.actor.id.as_uuid(),
-            actor_role: who.actor.role,
-            at: now,
-            action: format!("setting-changed:{key}"),
-            before,
-            after: Some(audit_value(value)),
-        },
+        who,
+        format!("setting-changed:{key}"),
+        before,
+        Some(audit_value(value)),
+        now,
     )
     .await?;
     tx.commit().await.context("committing a setting")?;
@@ -320,7 +342,8 @@ pub async fn load_policy(app: &App) -> Result<bool, ServiceError> {
     }
 }
 
-/// The settings changes, newest first (at most `limit`); admins only.
+/// The administrative changes (settings, accounts), newest first (at most `limit`); admins
+/// only.
 pub async fn changes(
     app: &App,
     who: &Principal,

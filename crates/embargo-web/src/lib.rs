@@ -122,6 +122,10 @@ fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
         ),
         ("/admin", get(ui::admin::landing)),
         (
+            "/admin/users",
+            get(ui::admin::users).post(ui::admin::change_user),
+        ),
+        (
             "/admin/security-txt",
             get(ui::admin::security_txt).post(ui::admin::save_security_txt),
         ),

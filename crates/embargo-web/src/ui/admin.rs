@@ -251,3 +251,148 @@ pub(crate) async fn save_policy(
         Err(e) => super::error_page(&state, Some(&auth), e),
     }
 }
+
+pub(crate) struct UserRow {
+    username: String,
+    name: String,
+    email: String,
+    role: &'static str,
+    disabled: bool,
+    created: String,
+    own: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ui/admin_users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    csrf: String,
+    users: Vec<UserRow>,
+    roles: [&'static str; 5],
+    error: Option<String>,
+}
+
+const ROLES: [&str; 5] = ["admin", "team", "engineer", "collaborator", "reporter"];
+
+async fn users_page(
+    state: &AppState,
+    auth: &SessionAuth,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let list = match embargo_service::accounts::accounts_for_admin(&state.app, &auth.principal).await
+    {
+        Ok(l) => l,
+        Err(e) => return super::error_page(state, Some(auth), e),
+    };
+    html(
+        status,
+        &UsersPage {
+            chrome: Chrome::new(state, Some(auth)).with_notice(notice),
+            csrf: auth.csrf.clone(),
+            users: list
+                .into_iter()
+                .map(|u| UserRow {
+                    own: u.username == auth.principal.username,
+                    role: ROLES.into_iter().find(|r| *r == u.role).unwrap_or("unknown"),
+                    username: u.username,
+                    name: u.display_name,
+                    email: u.email,
+                    disabled: u.disabled,
+                    created: when(u.created_at),
+                })
+                .collect(),
+            roles: ROLES,
+            error,
+        },
+    )
+}
+
+/// `GET /admin/users`
+pub(crate) async fn users(State(state): State<AppState>, SignedIn(auth): SignedIn) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    users_page(&state, &auth, StatusCode::OK, None, None).await
+}
+
+/// `POST /admin/users`: `action=create` (username, email, name, role), `action=role`
+/// (username, role), `action=disable` or `action=enable` (username).
+pub(crate) async fn change_user(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use embargo_service::accounts::{self, AccountChange};
+    use secrecy::ExposeSecret;
+
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let who = &auth.principal;
+    let username = form.text("username");
+    let result = match form.text("action") {
+        "create" => match accounts::parse_role(form.text("role")) {
+            Ok(role) => accounts::create_account_as(
+                &state.app,
+                who,
+                username,
+                form.text("email"),
+                form.text("name"),
+                role,
+            )
+            .await
+            .map(|c| {
+                format!(
+                    "Account {} created. Its one-time password, shown only now: {}",
+                    username.trim(),
+                    c.password.expose_secret()
+                )
+            }),
+            Err(e) => Err(e),
+        },
+        "role" => match accounts::parse_role(form.text("role")) {
+            Ok(role) => accounts::change_account(&state.app, who, username, AccountChange::Role(role))
+                .await
+                .map(|u| format!("{} is now {}.", u.username, u.role)),
+            Err(e) => Err(e),
+        },
+        "disable" => {
+            accounts::change_account(&state.app, who, username, AccountChange::Disabled(true))
+                .await
+                .map(|u| format!("{} is disabled.", u.username))
+        }
+        "enable" => {
+            accounts::change_account(&state.app, who, username, AccountChange::Disabled(false))
+                .await
+                .map(|u| format!("{} is enabled.", u.username))
+        }
+        other => Err(ServiceError::Invalid {
+            field: "action",
+            reason: format!("create, role, disable or enable, not {other:?}"),
+        }),
+    };
+    match result {
+        Ok(notice) => users_page(&state, &auth, StatusCode::OK, Some(notice), None).await,
+        Err(ServiceError::Invalid { field, reason }) => {
+            users_page(
+                &state,
+                &auth,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(format!("{field}: {reason}")),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(reason)) => {
+            users_page(&state, &auth, StatusCode::CONFLICT, None, Some(reason)).await
+        }
+        Err(e) => super::error_page(&state, Some(&auth), e),
+    }
+}

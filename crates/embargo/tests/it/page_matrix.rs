@@ -135,7 +135,7 @@ fn expected_get(path: &str, who: Who) -> Option<u16> {
             _ => 404,
         },
         // The admins' settings pages: to everyone else they do not exist.
-        "/admin" | "/admin/security-txt" | "/admin/policy" => match who {
+        "/admin" | "/admin/users" | "/admin/security-txt" | "/admin/policy" => match who {
             Admin => 200,
             Anonymous => 303,
             _ => 404,
@@ -166,6 +166,7 @@ fn takes_post(path: &str) -> bool {
             | "/cases/{case}/estimate"
             | "/cases/{case}/embargo"
             | "/prenotify"
+            | "/admin/users"
             | "/admin/security-txt"
             | "/admin/policy"
     )
