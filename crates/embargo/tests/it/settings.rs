@@ -474,3 +474,81 @@ async fn the_admin_pages_change_settings_for_admins_and_do_not_exist_for_others(
     assert!(landing.contains("security-txt by an admin"), "{landing}");
     assert!(landing.contains("policy by an admin"), "{landing}");
 }
+
+async fn post_users(
+    web: &Web,
+    admin: &crate::web_ui::Browser,
+    csrf: String,
+    fields: &[(&str, &str)],
+) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    web.post(admin, "/admin/users", &all, Some("same-origin"))
+        .await
+}
+
+#[tokio::test]
+async fn admins_create_accounts_change_roles_and_disable_them_but_never_their_own() {
+    let web = Web::start().await;
+    let admin_pw = web.user("adm-users", "admin");
+    let team_pw = web.user("team-users", "team");
+    let admin = web.login("adm-users", &admin_pw, None).await;
+    let team = web.login("team-users", &team_pw, None).await;
+    let (status, _, _) = web.get(&team, "/admin/users").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _, page) = web.get(&admin, "/admin/users").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("team-users"), "{page}");
+    assert!(!page.contains(">system<"), "{page}");
+    let csrf = csrf_of(&page);
+    let post = |fields: &'static [(&'static str, &'static str)]| {
+        post_users(&web, &admin, csrf.clone(), fields)
+    };
+
+    let (status, _, page) = post(&[
+        ("action", "create"),
+        ("username", "newbie"),
+        ("email", "newbie@vendor.test"),
+        ("name", "<i>New</i>"),
+        ("role", "engineer"),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("one-time password"), "{page}");
+    assert!(page.contains("&lt;i&gt;New&lt;/i&gt;"), "{page}");
+    let (status, _, page) = post(&[
+        ("action", "create"),
+        ("username", "bad name"),
+        ("email", "x@vendor.test"),
+        ("role", "team"),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("username: "), "{page}");
+
+    let (status, _, page) = post(&[("action", "role"), ("username", "newbie"), ("role", "team")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("newbie is now team."), "{page}");
+    let (status, _, page) = post(&[("action", "disable"), ("username", "team-users")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // The disabled account's session no longer works.
+    let (status, _, _) = web.get(&team, "/queue").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = post(&[("action", "enable"), ("username", "team-users")]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
+    // Not your own account; not an unknown one.
+    let (status, _, page) = post(&[("action", "role"), ("username", "adm-users"), ("role", "team")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let (status, _, _) = post(&[("action", "disable"), ("username", "nobody-here")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The CLI does the same as the operator; the last enabled admin stays one.
+    assert!(web.run(&["user", "role", "newbie", "engineer", "--as", "adm-users"]).contains("newbie is now engineer"));
+    let out = web.run(&["user", "list", "--format", "json"]);
+    assert!(out.contains("newbie"), "{out}");
+
+    let (_, _, landing) = web.get(&admin, "/admin").await;
+    assert!(landing.contains("account-created:newbie"), "{landing}");
+}
