@@ -126,6 +126,10 @@ fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             get(ui::admin::users).post(ui::admin::change_user),
         ),
         (
+            "/admin/catalog",
+            get(ui::admin::catalog).post(ui::admin::change_catalog),
+        ),
+        (
             "/admin/security-txt",
             get(ui::admin::security_txt).post(ui::admin::save_security_txt),
         ),

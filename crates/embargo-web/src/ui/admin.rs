@@ -396,3 +396,170 @@ pub(crate) async fn change_user(
         Err(e) => super::error_page(&state, Some(&auth), e),
     }
 }
+
+pub(crate) struct LineRow {
+    id: String,
+    product: String,
+    edition: String,
+    line: String,
+    scheme: &'static str,
+    latest: String,
+    next_patch: String,
+    supported: bool,
+    lts: bool,
+    support_ends: String,
+    components: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "ui/admin_catalog.html")]
+struct CatalogPage {
+    chrome: Chrome,
+    csrf: String,
+    lines: Vec<LineRow>,
+    error: Option<String>,
+}
+
+async fn catalog_page(
+    state: &AppState,
+    auth: &SessionAuth,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let catalog = match embargo_service::catalog::load(&state.app, &auth.principal).await {
+        Ok(c) => c,
+        Err(e) => return super::error_page(state, Some(auth), e),
+    };
+    let lines = catalog
+        .lines()
+        .map(|p| LineRow {
+            id: p.line.id().to_string(),
+            product: p.product.name.clone(),
+            edition: p.edition.name.clone(),
+            line: p.line.name(),
+            scheme: match p.line.scheme() {
+                embargo_domain::VersionScheme::Semver => "three-part",
+                embargo_domain::VersionScheme::Enterprise => "four-part",
+            },
+            latest: p.line.latest().map(|v| v.to_string()).unwrap_or_default(),
+            next_patch: p.line.next_patch().to_string(),
+            supported: p.line.supported,
+            lts: p.line.lts,
+            support_ends: p.line.support_ends.map(|d| d.to_string()).unwrap_or_default(),
+            components: p
+                .line
+                .components
+                .iter()
+                .map(|c| (c.name.clone(), c.version.clone()))
+                .collect(),
+        })
+        .collect();
+    html(
+        status,
+        &CatalogPage {
+            chrome: Chrome::new(state, Some(auth)).with_notice(notice),
+            csrf: auth.csrf.clone(),
+            lines,
+            error,
+        },
+    )
+}
+
+/// `GET /admin/catalog`
+pub(crate) async fn catalog(State(state): State<AppState>, SignedIn(auth): SignedIn) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    catalog_page(&state, &auth, StatusCode::OK, None, None).await
+}
+
+/// `POST /admin/catalog`: `action=add-line` (product, edition, line, scheme, latest, supported,
+/// lts, support_ends), `action=support` (line id, supported, lts, support_ends),
+/// `action=latest` (line id, version), `action=component` (line id, name, version; an empty
+/// version removes it).
+pub(crate) async fn change_catalog(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    use embargo_service::catalog::{self, LineRef, NewLine};
+
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let who = &auth.principal;
+    let optional = |name: &str| Some(form.text(name).trim().to_owned()).filter(|v| !v.is_empty());
+    let result = match form.text("action") {
+        "add-line" => catalog::add_line(
+            &state.app,
+            who,
+            &NewLine {
+                at: LineRef {
+                    product: form.text("product").trim().to_owned(),
+                    edition: form.text("edition").trim().to_owned(),
+                    line: form.text("line").trim().to_owned(),
+                },
+                scheme: form.text("scheme").to_owned(),
+                latest: optional("latest"),
+                supported: form.get("supported").is_some(),
+                lts: form.get("lts").is_some(),
+                support_ends: optional("support_ends"),
+            },
+        )
+        .await
+        .map(|()| format!("Release line {} added.", form.text("line").trim())),
+        action @ ("support" | "latest" | "component") => {
+            match catalog::parse_line_id(form.text("line")) {
+                Err(e) => Err(e),
+                Ok(id) => match action {
+                    "support" => catalog::set_support(
+                        &state.app,
+                        who,
+                        id,
+                        form.get("supported").is_some(),
+                        form.get("lts").is_some(),
+                        Some(form.text("support_ends")),
+                    )
+                    .await
+                    .map(|()| "Support changed.".to_owned()),
+                    "latest" => catalog::set_latest_of(&state.app, who, id, form.text("version"))
+                        .await
+                        .map(|()| "Latest release recorded.".to_owned()),
+                    _ => catalog::set_component_of(
+                        &state.app,
+                        who,
+                        id,
+                        form.text("name"),
+                        form.text("version"),
+                    )
+                    .await
+                    .map(|()| "Component changed.".to_owned()),
+                },
+            }
+        }
+        other => Err(ServiceError::Invalid {
+            field: "action",
+            reason: format!("add-line, support, latest or component, not {other:?}"),
+        }),
+    };
+    match result {
+        Ok(notice) => catalog_page(&state, &auth, StatusCode::OK, Some(notice), None).await,
+        Err(ServiceError::Invalid { field, reason }) => {
+            catalog_page(
+                &state,
+                &auth,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(format!("{field}: {reason}")),
+            )
+            .await
+        }
+        Err(e) => super::error_page(&state, Some(&auth), e),
+    }
+}

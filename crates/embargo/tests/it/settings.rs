@@ -552,3 +552,101 @@ async fn admins_create_accounts_change_roles_and_disable_them_but_never_their_ow
     let (_, _, landing) = web.get(&admin, "/admin").await;
     assert!(landing.contains("account-created:newbie"), "{landing}");
 }
+
+#[tokio::test]
+async fn admins_add_release_lines_and_change_support_releases_and_components_on_the_catalog_page() {
+    let web = Web::start().await;
+    let admin_pw = web.user("adm-cat", "admin");
+    let team_pw = web.user("team-cat", "team");
+    let admin = web.login("adm-cat", &admin_pw, None).await;
+    let team = web.login("team-cat", &team_pw, None).await;
+    let (status, _, _) = web.get(&team, "/admin/catalog").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _, page) = web.get(&admin, "/admin/catalog").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let csrf = csrf_of(&page);
+    let post = |fields: Vec<(&'static str, String)>| {
+        let web = &web;
+        let admin = admin.clone();
+        let csrf = csrf.clone();
+        async move {
+            let mut all: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+            all.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
+            web.post(&admin, "/admin/catalog", &all, Some("same-origin"))
+                .await
+        }
+    };
+    let add = |ends: &str| {
+        vec![
+            ("action", "add-line".to_owned()),
+            ("product", "widget".to_owned()),
+            ("edition", "oss".to_owned()),
+            ("line", "9.1.x".to_owned()),
+            ("scheme", "three-part".to_owned()),
+            ("latest", "9.1.4".to_owned()),
+            ("supported", "1".to_owned()),
+            ("support_ends", ends.to_owned()),
+        ]
+    };
+    let (status, _, page) = post(add("someday")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("support_ends: "), "{page}");
+    let (status, _, page) = post(add("2030-06-30")).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Widget Oss 9.1.x"), "{page}");
+    assert!(page.contains("next patch 9.1.5"), "{page}");
+
+    let catalog: Value = serde_json::from_str(&web.run(&["catalog", "list", "--format", "json"])).unwrap();
+    let id = catalog
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["line"] == "9.1.x")
+        .map(|l| l["id"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    // The CLI's rows may not carry ids: find it on the page instead.
+    let id = id.unwrap_or_else(|| {
+        let at = page.rfind("name=\"line\" value=\"").unwrap() + "name=\"line\" value=\"".len();
+        page[at..at + 36].to_owned()
+    });
+    let (status, _, page) = post(vec![
+        ("action", "support".to_owned()),
+        ("line", id.clone()),
+        ("support_ends", String::new()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("9.1.x</h2>\n<p>Scheme three-part; latest 9.1.4; next patch 9.1.5;\nnot supported"), "{page}");
+    let (status, _, page) = post(vec![
+        ("action", "latest".to_owned()),
+        ("line", id.clone()),
+        ("version", "9.2.0".to_owned()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a version of another line: {page}");
+    let (status, _, page) = post(vec![
+        ("action", "latest".to_owned()),
+        ("line", id.clone()),
+        ("version", "9.1.5".to_owned()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("next patch 9.1.6"), "{page}");
+    let (status, _, page) = post(vec![
+        ("action", "component".to_owned()),
+        ("line", id.clone()),
+        ("name", "openssl".to_owned()),
+        ("version", "3.0.13".to_owned()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("openssl 3.0.13"), "{page}");
+    let (status, _, _) = post(vec![
+        ("action", "latest".to_owned()),
+        ("line", "0190f3c4-0000-7000-8000-00000000beef".to_owned()),
+        ("version", "1.0.0".to_owned()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
