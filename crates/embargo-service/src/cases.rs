@@ -292,7 +292,8 @@ where
     )
     .await
     .map_err(from_store)?;
-    let default = current.default_embargo(&releases, catalog, app.policy().disclosure(), today(now));
+    let default =
+        current.default_embargo(&releases, catalog, app.policy().disclosure(), today(now));
     events.extend(current.refresh_embargo(default, &crate::intake::system_actor(), now));
     if events.is_empty() {
         return Ok((current, 0));

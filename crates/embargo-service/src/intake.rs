@@ -11,11 +11,11 @@ use embargo_domain::{
     Actor, Attachment, Case, CaseId, Channel, Credit, MediaType, NewCase, NewReport, Report,
     ReportId, ReporterEmail, ReporterIdentity, Role, Sha256Digest, Target, TrackingId, UserId,
 };
-use sha2::{Digest, Sha256};
 pub use embargo_store::reports::ReportSummary;
 use embargo_store::reports::{self, ReportFilter};
 use embargo_store::{Violation, cases, users};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::accounts::{Principal, Scope};
@@ -414,8 +414,12 @@ fn reporter_public_key(
     if armored.len() > 64 * 1024 {
         return Err(invalid("pgp_key", "at most 64 KiB of ASCII armor"));
     }
-    let key = embargo_pgp::PublicKey::from_armored(armored, now)
-        .map_err(|e| invalid("pgp_key", &format!("not a readable OpenPGP public key: {e}")))?;
+    let key = embargo_pgp::PublicKey::from_armored(armored, now).map_err(|e| {
+        invalid(
+            "pgp_key",
+            &format!("not a readable OpenPGP public key: {e}"),
+        )
+    })?;
     if !key.emails().iter().any(|e| e.eq_ignore_ascii_case(email)) {
         return Err(invalid(
             "pgp_key",

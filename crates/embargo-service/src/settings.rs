@@ -152,7 +152,10 @@ impl SecurityTxt {
         if !(1..=MAX_EXPIRES_DAYS).contains(&self.expires_days) {
             return Err(invalid(
                 "expires_days",
-                format!("must be 1 to {MAX_EXPIRES_DAYS} days, not {}", self.expires_days),
+                format!(
+                    "must be 1 to {MAX_EXPIRES_DAYS} days, not {}",
+                    self.expires_days
+                ),
             ));
         }
         let optional = |field, v: Option<String>| -> Result<Option<String>, ServiceError> {
@@ -244,7 +247,9 @@ pub(crate) async fn audit(
 async fn save(app: &App, who: &Principal, key: &str, value: &str) -> Result<(), ServiceError> {
     let now = app.clock.now();
     let mut tx = app.db.begin().await.context("storing a setting")?;
-    let before = store::get(&mut tx, key).await?.map(|s| audit_value(&s.value));
+    let before = store::get(&mut tx, key)
+        .await?
+        .map(|s| audit_value(&s.value));
     store::put(&mut tx, key, value, *who.actor.id.as_uuid(), now).await?;
     audit(
         &mut tx,
@@ -378,7 +383,10 @@ mod tests {
         .unwrap();
         assert_eq!(
             ok.contacts,
-            ["mailto:security@vendor.test", "https://vendor.test/security"]
+            [
+                "mailto:security@vendor.test",
+                "https://vendor.test/security"
+            ]
         );
         for bad in [
             "http://vendor.test/",

@@ -29,12 +29,11 @@ struct SettingRow {
 
 /// The setting stored under `key`, if any.
 pub async fn get(conn: &mut AnyConnection, key: &str) -> Result<Option<Setting>, StoreError> {
-    let row: Option<SettingRow> = sqlx::query_as(
-        "SELECT key, value, updated_at, updated_by FROM settings WHERE key = $1",
-    )
-    .bind(key)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<SettingRow> =
+        sqlx::query_as("SELECT key, value, updated_at, updated_by FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(conn)
+            .await?;
     row.map(|r| {
         Ok(Setting {
             updated_at: from_micros("settings.updated_at", r.updated_at)?,

@@ -117,9 +117,16 @@ mod tests {
 
     #[test]
     fn messages_keep_line_breaks_and_are_sanitized_alike() {
-        let html = message_html("Hello,\nsee below.\n\n<script>alert(2)</script><b onmouseover=\"x()\">b</b>");
+        let html = message_html(
+            "Hello,\nsee below.\n\n<script>alert(2)</script><b onmouseover=\"x()\">b</b>",
+        );
         assert!(html.contains("Hello,<br>"), "{html}");
         assert!(html.contains("<b>b</b>"), "{html}");
-        assert!(!html.contains("<script") && !html.contains("alert(2)") && !html.contains("onmouseover"), "{html}");
+        assert!(
+            !html.contains("<script")
+                && !html.contains("alert(2)")
+                && !html.contains("onmouseover"),
+            "{html}"
+        );
     }
 }

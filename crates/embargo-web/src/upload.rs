@@ -26,8 +26,8 @@ pub(crate) async fn read(headers: &HeaderMap, body: Bytes) -> Result<Posted, Str
         .to_ascii_lowercase()
         .starts_with("multipart/form-data")
     {
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
-            .map_err(|e| format!("unreadable form: {e}"))?;
+        let fields: Vec<(String, String)> =
+            serde_urlencoded::from_bytes(&body).map_err(|e| format!("unreadable form: {e}"))?;
         return Ok(Posted {
             form: Form(fields),
             files: Vec::new(),

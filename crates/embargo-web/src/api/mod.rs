@@ -61,7 +61,10 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(prenotify::list, prenotify::add))
         .routes(routes!(prenotify::remove))
         .routes(routes!(prenotify::notices))
-        .routes(routes!(settings::show_security_txt, settings::put_security_txt))
+        .routes(routes!(
+            settings::show_security_txt,
+            settings::put_security_txt
+        ))
         .routes(routes!(settings::show_policy, settings::put_policy))
 }
 

@@ -52,10 +52,7 @@ pub(crate) struct FileJson {
 
 impl FileJson {
     /// The upload, or an error naming the file whose content is not base64.
-    pub(crate) fn into_upload(
-        self,
-        field: &'static str,
-    ) -> Result<intake::Upload, ServiceError> {
+    pub(crate) fn into_upload(self, field: &'static str) -> Result<intake::Upload, ServiceError> {
         use base64::Engine as _;
         let content = base64::engine::general_purpose::STANDARD
             .decode(self.content_base64.as_bytes())

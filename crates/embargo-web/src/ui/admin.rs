@@ -201,8 +201,7 @@ pub(crate) async fn policy(State(state): State<AppState>, SignedIn(auth): Signed
                 chrome: Chrome::new(&state, Some(&auth)),
                 csrf: auth.csrf.clone(),
                 stored: stored.is_some(),
-                toml: stored
-                    .unwrap_or_else(|| embargo_domain::DEFAULT_POLICY_TOML.to_owned()),
+                toml: stored.unwrap_or_else(|| embargo_domain::DEFAULT_POLICY_TOML.to_owned()),
                 error: None,
             },
         ),
@@ -281,11 +280,11 @@ async fn users_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
-    let list = match embargo_service::accounts::accounts_for_admin(&state.app, &auth.principal).await
-    {
-        Ok(l) => l,
-        Err(e) => return super::error_page(state, Some(auth), e),
-    };
+    let list =
+        match embargo_service::accounts::accounts_for_admin(&state.app, &auth.principal).await {
+            Ok(l) => l,
+            Err(e) => return super::error_page(state, Some(auth), e),
+        };
     html(
         status,
         &UsersPage {
@@ -295,7 +294,10 @@ async fn users_page(
                 .into_iter()
                 .map(|u| UserRow {
                     own: u.username == auth.principal.username,
-                    role: ROLES.into_iter().find(|r| *r == u.role).unwrap_or("unknown"),
+                    role: ROLES
+                        .into_iter()
+                        .find(|r| *r == u.role)
+                        .unwrap_or("unknown"),
                     username: u.username,
                     name: u.display_name,
                     email: u.email,
@@ -358,9 +360,11 @@ pub(crate) async fn change_user(
             Err(e) => Err(e),
         },
         "role" => match accounts::parse_role(form.text("role")) {
-            Ok(role) => accounts::change_account(&state.app, who, username, AccountChange::Role(role))
-                .await
-                .map(|u| format!("{} is now {}.", u.username, u.role)),
+            Ok(role) => {
+                accounts::change_account(&state.app, who, username, AccountChange::Role(role))
+                    .await
+                    .map(|u| format!("{} is now {}.", u.username, u.role))
+            }
             Err(e) => Err(e),
         },
         "disable" => {
@@ -446,7 +450,11 @@ async fn catalog_page(
             next_patch: p.line.next_patch().to_string(),
             supported: p.line.supported,
             lts: p.line.lts,
-            support_ends: p.line.support_ends.map(|d| d.to_string()).unwrap_or_default(),
+            support_ends: p
+                .line
+                .support_ends
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             components: p
                 .line
                 .components

@@ -58,8 +58,7 @@ pub(crate) async fn message_file(
 ) -> Response {
     let result = match (message.parse(), n.parse()) {
         (Ok(message), Ok(n)) => {
-            files::message_file(&state.app, &auth.principal, case_ref_of(&case), message, n)
-                .await
+            files::message_file(&state.app, &auth.principal, case_ref_of(&case), message, n).await
         }
         _ => Err(ServiceError::NotFound),
     };

@@ -145,9 +145,10 @@ async fn render_case(
         .iter()
         .find(|r| r.user == Some(auth.principal.actor.id));
     let tracking = tracking_of(state, c).await;
-    let files = embargo_service::files::thread_files(&state.app, &auth.principal, CaseRef::Id(c.id))
-        .await
-        .unwrap_or_default();
+    let files =
+        embargo_service::files::thread_files(&state.app, &auth.principal, CaseRef::Id(c.id))
+            .await
+            .unwrap_or_default();
     html(
         status,
         &CasePage {

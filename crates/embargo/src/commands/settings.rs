@@ -134,9 +134,9 @@ pub async fn run(config: Config, cmd: SettingsCommand) -> anyhow::Result<ExitCod
             let who = super::operator(&app, &config, &actor).await?;
             match settings::policy_for(&app, &who).await? {
                 Some(text) => print!("{text}"),
-                None => eprintln!(
-                    "no policy is stored: the policy file or the shipped default applies"
-                ),
+                None => {
+                    eprintln!("no policy is stored: the policy file or the shipped default applies")
+                }
             }
         }
         SettingsCommand::Policy(PolicyCommand::Set { file, actor }) => {

@@ -127,8 +127,8 @@ pub async fn run(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
         } => {
             let who = super::operator(&app, &config, &actor).await?;
             let role = accounts::parse_role(&role)?;
-            let u = accounts::change_account(&app, &who, &username, AccountChange::Role(role))
-                .await?;
+            let u =
+                accounts::change_account(&app, &who, &username, AccountChange::Role(role)).await?;
             println!("{} is now {}", u.username, u.role);
         }
         UserCommand::Disable { username, actor } => {
@@ -138,8 +138,7 @@ pub async fn run(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
         }
         UserCommand::Enable { username, actor } => {
             let who = super::operator(&app, &config, &actor).await?;
-            accounts::change_account(&app, &who, &username, AccountChange::Disabled(false))
-                .await?;
+            accounts::change_account(&app, &who, &username, AccountChange::Disabled(false)).await?;
             println!("{username} is enabled");
         }
     }

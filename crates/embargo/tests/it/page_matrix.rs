@@ -263,7 +263,10 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
     assert_eq!(status, StatusCode::OK, "{page}");
     let (_, _, room) = web.get(&team, &format!("/cases/{a}")).await;
     let id_after = |marker: &str| -> String {
-        let at = room.find(marker).unwrap_or_else(|| panic!("{marker} in {room}")) + marker.len();
+        let at = room
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker} in {room}"))
+            + marker.len();
         room[at..at + 36].to_owned()
     };
     let report_id = id_after("/reports/");
@@ -316,7 +319,12 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
                 "MARKATT-6c0",
                 "MARKNOTEFILE-4b1",
             ],
-            Who::ReporterOwn => vec!["MARKB-91f", "MARKNOTE-3d2", "MARKCOL-5e8", "MARKNOTEFILE-4b1"],
+            Who::ReporterOwn => vec![
+                "MARKB-91f",
+                "MARKNOTE-3d2",
+                "MARKCOL-5e8",
+                "MARKNOTEFILE-4b1",
+            ],
             Who::ReporterOther => vec![
                 "MARKA-7c1",
                 "MARKNOTE-3d2",
@@ -326,7 +334,12 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
             ],
             Who::EngineerInvited => vec!["MARKB-91f"],
             Who::CollaboratorInvited => {
-                vec!["MARKB-91f", "MARKNOTE-3d2", "MARKATT-6c0", "MARKNOTEFILE-4b1"]
+                vec![
+                    "MARKB-91f",
+                    "MARKNOTE-3d2",
+                    "MARKATT-6c0",
+                    "MARKNOTEFILE-4b1",
+                ]
             }
             Who::Admin | Who::Team => vec![],
         }

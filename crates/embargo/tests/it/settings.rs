@@ -147,7 +147,10 @@ async fn security_txt_from_the_settings_passes_the_sectxt_validator_unsigned_and
 
     // The disclosure-policy page shows the text, rendered and sanitized.
     let page = fetch("/disclosure-policy").await;
-    assert!(page.contains("<strong>coordinated disclosure</strong>"), "{page}");
+    assert!(
+        page.contains("<strong>coordinated disclosure</strong>"),
+        "{page}"
+    );
     assert!(page.contains("MARK-POLICY-5q1"), "{page}");
     assert!(!page.contains("<script>alert"), "{page}");
 
@@ -201,12 +204,28 @@ async fn security_txt_settings_over_the_api_are_the_admins_and_name_the_field_at
     run(
         &t,
         dir.path(),
-        &["user", "add", "ada", "--email", "ada@vendor.test", "--role", "admin"],
+        &[
+            "user",
+            "add",
+            "ada",
+            "--email",
+            "ada@vendor.test",
+            "--role",
+            "admin",
+        ],
     );
     run(
         &t,
         dir.path(),
-        &["user", "add", "tess", "--email", "tess@vendor.test", "--role", "team"],
+        &[
+            "user",
+            "add",
+            "tess",
+            "--email",
+            "tess@vendor.test",
+            "--role",
+            "team",
+        ],
     );
     let admin = run(
         &t,
@@ -222,9 +241,13 @@ async fn security_txt_settings_over_the_api_are_the_admins_and_name_the_field_at
     )
     .trim()
     .to_owned();
-    let team = run(&t, dir.path(), &["user", "token", "tess", "--scopes", "read,write"])
-        .trim()
-        .to_owned();
+    let team = run(
+        &t,
+        dir.path(),
+        &["user", "token", "tess", "--scopes", "read,write"],
+    )
+    .trim()
+    .to_owned();
     let server = Server::start(cli(&t, dir.path()));
     let http = client();
     let call = |method: reqwest::Method, token: &str, path: &str, body: Option<Value>| {
@@ -264,10 +287,19 @@ async fn security_txt_settings_over_the_api_are_the_admins_and_name_the_field_at
         (json!({ "contacts": ["security@vendor.test"] }), "contacts"),
         (json!({ "expires_days": 0 }), "expires_days"),
         (json!({ "expires_days": 366 }), "expires_days"),
-        (json!({ "acknowledgments": "http://vendor.test/" }), "acknowledgments"),
-        (json!({ "preferred_languages": ["english!"] }), "preferred_languages"),
+        (
+            json!({ "acknowledgments": "http://vendor.test/" }),
+            "acknowledgments",
+        ),
+        (
+            json!({ "preferred_languages": ["english!"] }),
+            "preferred_languages",
+        ),
         (json!({ "hiring": "https://" }), "hiring"),
-        (json!({ "contacts": ["https://vendor.test/\nCSAF: x"] }), "contacts"),
+        (
+            json!({ "contacts": ["https://vendor.test/\nCSAF: x"] }),
+            "contacts",
+        ),
         (json!({ "colour": "red" }), "body"),
     ] {
         let (status, reply) = call(reqwest::Method::PUT, &admin, path, Some(body.clone())).await;
@@ -434,8 +466,11 @@ async fn the_admin_pages_change_settings_for_admins_and_do_not_exist_for_others(
     let (status, _, _) = post(forged).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A good one.
-    let (status, _, page) =
-        post(form("https://vendor.test/report\nmailto:psirt@vendor.test", "45")("Hi.")).await;
+    let (status, _, page) = post(form(
+        "https://vendor.test/report\nmailto:psirt@vendor.test",
+        "45",
+    )("Hi."))
+    .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let (_, _, txt) = web.get(&admin, "/.well-known/security.txt").await;
     assert!(
@@ -446,7 +481,10 @@ async fn the_admin_pages_change_settings_for_admins_and_do_not_exist_for_others(
     // The policy page: the parser's error is shown; a good policy is stored and listed.
     let (status, _, page) = web.get(&admin, "/admin/policy").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("[disclosure]") || page.contains("acknowledge"), "{page}");
+    assert!(
+        page.contains("[disclosure]") || page.contains("acknowledge"),
+        "{page}"
+    );
     let csrf = csrf_of(&page);
     let (status, _, page) = web
         .post(
@@ -527,7 +565,8 @@ async fn admins_create_accounts_change_roles_and_disable_them_but_never_their_ow
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     assert!(page.contains("username: "), "{page}");
 
-    let (status, _, page) = post(&[("action", "role"), ("username", "newbie"), ("role", "team")]).await;
+    let (status, _, page) =
+        post(&[("action", "role"), ("username", "newbie"), ("role", "team")]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("newbie is now team."), "{page}");
     let (status, _, page) = post(&[("action", "disable"), ("username", "team-users")]).await;
@@ -539,13 +578,21 @@ async fn admins_create_accounts_change_roles_and_disable_them_but_never_their_ow
     assert_eq!(status, StatusCode::OK, "{page}");
 
     // Not your own account; not an unknown one.
-    let (status, _, page) = post(&[("action", "role"), ("username", "adm-users"), ("role", "team")]).await;
+    let (status, _, page) = post(&[
+        ("action", "role"),
+        ("username", "adm-users"),
+        ("role", "team"),
+    ])
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     let (status, _, _) = post(&[("action", "disable"), ("username", "nobody-here")]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     // The CLI does the same as the operator; the last enabled admin stays one.
-    assert!(web.run(&["user", "role", "newbie", "engineer", "--as", "adm-users"]).contains("newbie is now engineer"));
+    assert!(
+        web.run(&["user", "role", "newbie", "engineer", "--as", "adm-users"])
+            .contains("newbie is now engineer")
+    );
     let out = web.run(&["user", "list", "--format", "json"]);
     assert!(out.contains("newbie"), "{out}");
 
@@ -621,7 +668,11 @@ async fn admins_add_release_lines_and_change_support_releases_and_components_on_
         ("version", "9.2.0".to_owned()),
     ])
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a version of another line: {page}");
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a version of another line: {page}"
+    );
     let (status, _, page) = post(vec![
         ("action", "latest".to_owned()),
         ("line", id.clone()),
