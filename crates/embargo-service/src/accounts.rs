@@ -198,6 +198,113 @@ pub async fn list_accounts(app: &App) -> Result<Vec<UserRecord>, ServiceError> {
     Ok(users::list(&mut conn).await?)
 }
 
+fn require_admin(who: &Principal) -> Result<(), ServiceError> {
+    who.require(Scope::Admin)?;
+    if who.actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
+/// Every account but the system's, for an admin.
+pub async fn accounts_for_admin(
+    app: &App,
+    who: &Principal,
+) -> Result<Vec<UserRecord>, ServiceError> {
+    require_admin(who)?;
+    Ok(list_accounts(app)
+        .await?
+        .into_iter()
+        .filter(|u| u.id != users::SYSTEM_USER_ID)
+        .collect())
+}
+
+/// [`create_account`] by an admin (audited as `account-created:<username>`).
+pub async fn create_account_as(
+    app: &App,
+    who: &Principal,
+    username: &str,
+    email: &str,
+    display_name: &str,
+    role: Role,
+) -> Result<CreatedAccount, ServiceError> {
+    require_admin(who)?;
+    let created = create_account(app, username, email, display_name, role).await?;
+    let mut conn = app.db.acquire().await?;
+    crate::settings::audit(
+        &mut conn,
+        who,
+        format!("account-created:{}", username.trim()),
+        None,
+        Some(serde_json::json!({ "role": role.as_str(), "email": email.trim() })),
+        app.clock.now(),
+    )
+    .await?;
+    Ok(created)
+}
+
+/// A change an admin makes to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountChange {
+    Role(Role),
+    Disabled(bool),
+}
+
+/// Changes another account's role or disables/enables it; admins only, audited
+/// (`account-changed:<username>`). An admin cannot change their own account this way, and the
+/// last enabled admin stays an enabled admin.
+pub async fn change_account(
+    app: &App,
+    who: &Principal,
+    username: &str,
+    change: AccountChange,
+) -> Result<UserRecord, ServiceError> {
+    require_admin(who)?;
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await.context("changing an account")?;
+    let user = users::find_by_username(&mut tx, username)
+        .await?
+        .filter(|u| u.id != users::SYSTEM_USER_ID)
+        .ok_or(ServiceError::NotFound)?;
+    if UserId::from_uuid(user.id) == who.actor.id {
+        return Err(ServiceError::Invalid {
+            field: "username",
+            reason: "you cannot change your own role or disable your own account".to_owned(),
+        });
+    }
+    let before = serde_json::json!({ "role": user.role, "disabled": user.disabled });
+    match change {
+        AccountChange::Role(role) => {
+            users::set_role(&mut tx, user.id, role.as_str()).await?;
+        }
+        AccountChange::Disabled(disabled) => {
+            users::set_disabled(&mut tx, user.id, disabled).await?;
+        }
+    }
+    if users::count_enabled_admins(&mut tx).await? == 0 {
+        return Err(ServiceError::Conflict(
+            "this would leave no enabled admin account".to_owned(),
+        ));
+    }
+    let changed = users::get(&mut tx, user.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let after = serde_json::json!({ "role": changed.role, "disabled": changed.disabled });
+    crate::settings::audit(
+        &mut tx,
+        who,
+        format!("account-changed:{}", changed.username),
+        Some(before),
+        Some(after),
+        now,
+    )
+    .await?;
+    tx.commit().await.context("committing an account change")?;
+    tracing::info!(user = %changed.id, by = %who.actor.id, "account changed");
+    Ok(changed)
+}
+
 /// Creates an API token for `username`; returns the secret, which is never shown again.
 pub async fn create_token(
     app: &App,

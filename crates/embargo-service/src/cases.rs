@@ -298,7 +298,8 @@ where
     )
     .await
     .map_err(from_store)?;
-    let default = current.default_embargo(&releases, catalog, app.policy.disclosure(), today(now));
+    let default =
+        current.default_embargo(&releases, catalog, app.policy().disclosure(), today(now));
     events.extend(current.refresh_embargo(default, &crate::intake::system_actor(), now));
     if events.is_empty() {
         return Ok((current, 0));
@@ -438,7 +439,7 @@ pub async fn set_cvss(
 ) -> Result<CaseView, ServiceError> {
     let vector = CvssVector::parse(vector).map_err(from_domain)?;
     modify(app, who, case, Some(expected_version), |c, ctx| {
-        c.set_cvss(vector, &ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
+        c.set_cvss(vector, &ctx.app.policy(), ctx.catalog, ctx.actor, ctx.now)
     })
     .await
 }
@@ -451,7 +452,7 @@ pub async fn remove_cvss(
     version: CvssVersion,
 ) -> Result<CaseView, ServiceError> {
     modify(app, who, case, Some(expected_version), |c, ctx| {
-        c.remove_cvss(version, &ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
+        c.remove_cvss(version, &ctx.app.policy(), ctx.catalog, ctx.actor, ctx.now)
     })
     .await
 }
@@ -468,7 +469,7 @@ pub async fn set_affected(
         c.set_affected(
             line,
             status.clone(),
-            &ctx.app.policy,
+            &ctx.app.policy(),
             ctx.catalog,
             ctx.actor,
             ctx.now,
@@ -856,7 +857,7 @@ pub async fn reset_embargo(
         let default = c.default_embargo(
             &releases,
             ctx.catalog,
-            ctx.app.policy.disclosure(),
+            ctx.app.policy().disclosure(),
             today(ctx.now),
         );
         c.reset_embargo(default, ctx.actor, ctx.now)
@@ -964,7 +965,7 @@ pub async fn apply_policy(app: &App) -> Result<usize, ServiceError> {
     let mut changed = 0;
     for (id, before) in ids {
         let view = modify(app, &who, CaseRef::Id(id), None, |c, ctx| {
-            c.recompute_deadlines(&ctx.app.policy, ctx.catalog, ctx.actor, ctx.now)
+            c.recompute_deadlines(&ctx.app.policy(), ctx.catalog, ctx.actor, ctx.now)
         })
         .await?;
         if view.case.version != before {

@@ -184,3 +184,106 @@ pub async fn set_component(
     tx.commit().await.context("committing the component")?;
     Ok(())
 }
+
+/// The line `id` as the catalog has it (`NotFound` when it does not), with a transaction open.
+async fn line_in(
+    conn: &mut embargo_store::AnyConnection,
+    id: embargo_domain::ReleaseLineId,
+) -> Result<embargo_domain::ReleaseLine, ServiceError> {
+    let catalog = embargo_store::catalog::load(conn).await?;
+    Ok(catalog.line(id).ok_or(ServiceError::NotFound)?.line.clone())
+}
+
+/// Parses a release line id as a form or path gives it.
+pub fn parse_line_id(s: &str) -> Result<embargo_domain::ReleaseLineId, ServiceError> {
+    uuid::Uuid::parse_str(s.trim())
+        .map(embargo_domain::ReleaseLineId::from_uuid)
+        .map_err(|_| ServiceError::Invalid {
+            field: "line",
+            reason: format!("{s:?} is not a release line id"),
+        })
+}
+
+/// Marks the line `id` supported or not, long-term supported or not, with its last day of
+/// support (`YYYY-MM-DD`); admins only.
+pub async fn set_support(
+    app: &App,
+    who: &Principal,
+    id: embargo_domain::ReleaseLineId,
+    supported: bool,
+    lts: bool,
+    support_ends: Option<&str>,
+) -> Result<(), ServiceError> {
+    require_admin(who)?;
+    let support_ends = support_ends
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            d.parse::<jiff::civil::Date>()
+                .map_err(|e| ServiceError::Invalid {
+                    field: "support_ends",
+                    reason: format!("{d:?} is not a date (YYYY-MM-DD): {e}"),
+                })
+        })
+        .transpose()?;
+    let mut tx = app.db.begin().await.context("starting a transaction")?;
+    line_in(&mut tx, id).await?;
+    embargo_store::catalog::set_support(
+        &mut tx,
+        id,
+        &embargo_store::catalog::LineSupport {
+            supported,
+            lts,
+            support_ends,
+        },
+    )
+    .await?;
+    tx.commit().await.context("committing the line's support")?;
+    Ok(())
+}
+
+/// [`set_latest`] for the line `id`.
+pub async fn set_latest_of(
+    app: &App,
+    who: &Principal,
+    id: embargo_domain::ReleaseLineId,
+    version: &str,
+) -> Result<(), ServiceError> {
+    require_admin(who)?;
+    let mut tx = app.db.begin().await.context("starting a transaction")?;
+    let mut line = line_in(&mut tx, id).await?;
+    let version = embargo_domain::Version::parse_in(line.scheme(), version.trim())
+        .map_err(crate::cases::from_domain)?;
+    line.set_latest(version)
+        .map_err(crate::cases::from_domain)?;
+    embargo_store::catalog::set_latest_version(&mut tx, id, &version).await?;
+    tx.commit().await.context("committing the release")?;
+    Ok(())
+}
+
+/// [`set_component`] for the line `id`; an empty version removes the component.
+pub async fn set_component_of(
+    app: &App,
+    who: &Principal,
+    id: embargo_domain::ReleaseLineId,
+    name: &str,
+    version: &str,
+) -> Result<(), ServiceError> {
+    require_admin(who)?;
+    let mut tx = app.db.begin().await.context("starting a transaction")?;
+    line_in(&mut tx, id).await?;
+    if version.trim().is_empty() {
+        if !embargo_store::catalog::remove_component(&mut tx, id, name.trim()).await? {
+            return Err(ServiceError::Invalid {
+                field: "name",
+                reason: format!("the line bundles no component {:?}", name.trim()),
+            });
+        }
+    } else {
+        let component = embargo_domain::Component::new(name.trim(), version.trim())
+            .map_err(crate::cases::from_domain)?;
+        embargo_store::catalog::set_component(&mut tx, id, &component).await?;
+    }
+    tx.commit().await.context("committing the component")?;
+    Ok(())
+}

@@ -558,7 +558,7 @@ pub async fn seed_cases(app: &App) -> Result<usize, ServiceError> {
                         url: url.clone(),
                         disclosure: None,
                     }),
-                    &ctx.app.policy,
+                    &ctx.app.policy(),
                     ctx.catalog,
                     ctx.actor,
                     ctx.now,

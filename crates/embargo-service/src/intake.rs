@@ -327,7 +327,7 @@ pub(crate) async fn open_case(
             description: opening.description.to_owned(),
         },
         report,
-        &app.policy,
+        &app.policy(),
         &system,
         now,
     )

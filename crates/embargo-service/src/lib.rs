@@ -22,9 +22,10 @@ pub mod prenotify;
 pub mod public;
 pub mod releases;
 pub mod sessions;
+pub mod settings;
 pub mod upstream;
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use embargo_domain::Policy;
 use embargo_store::Db;
@@ -39,7 +40,9 @@ pub use error::ServiceError;
 pub struct App {
     pub db: Db,
     pub clock: Clock,
-    pub policy: Arc<Policy>,
+    /// The timeline policy in effect; [`App::policy`] reads it, [`settings::set_policy`]
+    /// replaces it.
+    policy: Arc<RwLock<Arc<Policy>>>,
     pub mail: Arc<mail::MailSettings>,
     /// The advisories' publisher (CSAF `publisher`, CVE CNA, OSV id prefix); an empty name
     /// means the catalog's vendor.
@@ -56,10 +59,21 @@ impl App {
         App {
             db,
             clock,
-            policy: Arc::new(policy),
+            policy: Arc::new(RwLock::new(Arc::new(policy))),
             mail: Arc::new(mail::MailSettings::default()),
             publisher: Arc::new(default_publisher()),
         }
+    }
+
+    /// The timeline policy in effect.
+    pub fn policy(&self) -> Arc<Policy> {
+        // A panic while holding the lock cannot leave a half-written Arc: take the value.
+        Arc::clone(&self.policy.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Makes `policy` the timeline policy of this app and every clone of it.
+    pub(crate) fn replace_policy(&self, policy: Policy) {
+        *self.policy.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(policy);
     }
 
     /// The same app with this advisory publisher.

@@ -189,23 +189,34 @@ pub async fn set_reporter_key(
     Ok(outcome)
 }
 
-/// `/.well-known/security.txt` (RFC 9116): contact, expiry, the team key's URL, the CSAF
-/// provider metadata once an advisory is published, languages and canonical URL; cleartext-signed with the team key when there is one.
+/// `/.well-known/security.txt` (RFC 9116): the contacts, expiry, acknowledgments, languages
+/// and hiring URL of the settings ([`crate::settings::SecurityTxt`]), the team key's URL, the
+/// disclosure policy, the CSAF provider metadata once an advisory is published, and the
+/// canonical URL; cleartext-signed with the team key when there is one.
 pub async fn security_txt(app: &App, public_url: &str) -> Result<String, ServiceError> {
     let base = public_url.trim_end_matches('/');
+    let fields = crate::settings::security_txt(app).await?;
     let expires = app
         .clock
         .now()
-        .checked_add(jiff::SignedDuration::from_hours(24 * 180))
+        .checked_add(jiff::SignedDuration::from_hours(
+            24 * i64::from(fields.expires_days),
+        ))
         .context("expiry date")?;
     let key = team_key(app).await?;
-    let mut text = format!("Contact: mailto:{}\n", app.mail.from);
+    let mut text = String::new();
+    for contact in fields.contacts_or_default(&app.mail.from) {
+        text.push_str(&format!("Contact: {contact}\n"));
+    }
     text.push_str(&format!(
         "Expires: {}\n",
         expires.strftime("%Y-%m-%dT%H:%M:%SZ")
     ));
     if key.is_some() {
         text.push_str(&format!("Encryption: {base}/.well-known/openpgp-key.asc\n"));
+    }
+    if let Some(url) = &fields.acknowledgments {
+        text.push_str(&format!("Acknowledgments: {url}\n"));
     }
     text.push_str(&format!("Policy: {base}/disclosure-policy\n"));
     // CSAF 2.0 section 7.1.8: security.txt names the provider metadata once there is a
@@ -219,7 +230,15 @@ pub async fn security_txt(app: &App, public_url: &str) -> Result<String, Service
             "CSAF: {base}/.well-known/csaf/provider-metadata.json\n"
         ));
     }
-    text.push_str("Preferred-Languages: en\n");
+    if !fields.preferred_languages.is_empty() {
+        text.push_str(&format!(
+            "Preferred-Languages: {}\n",
+            fields.preferred_languages.join(", ")
+        ));
+    }
+    if let Some(url) = &fields.hiring {
+        text.push_str(&format!("Hiring: {url}\n"));
+    }
     text.push_str(&format!("Canonical: {base}/.well-known/security.txt\n"));
     match key {
         Some(key) => key

@@ -254,7 +254,7 @@ pub async fn notices(
 pub async fn notify_due(app: &App) -> Result<usize, ServiceError> {
     let now = app.clock.now();
     let until = now
-        .checked_add(app.policy.disclosure().prenotify)
+        .checked_add(app.policy().disclosure().prenotify)
         .unwrap_or(Timestamp::MAX);
     let due = {
         let mut conn = app.db.acquire().await?;

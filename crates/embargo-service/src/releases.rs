@@ -276,7 +276,7 @@ pub async fn ship(
                         verified_by: None,
                         verified_at: None,
                     },
-                    &ctx.app.policy,
+                    &ctx.app.policy(),
                     ctx.catalog,
                     ctx.actor,
                     ctx.now,

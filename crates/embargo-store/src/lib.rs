@@ -24,6 +24,8 @@
 //! - `upstream_advisories` with `upstream_advisory_aliases`, see [`upstream`].
 //! - `document_signatures` (`0008`: cached `.asc` signatures of published documents), see
 //!   [`signatures`].
+//! - `settings` (`0011`: values an admin changes at run time; each change is an `audit_events`
+//!   row without a case), see [`settings`].
 //! - `message_files` (`0012`: files added to a case's thread, per message), see
 //!   [`message_files`].
 
@@ -41,6 +43,7 @@ pub mod prenotify;
 pub mod releases;
 pub mod reports;
 pub mod sessions;
+pub mod settings;
 pub mod signatures;
 mod time;
 pub mod tokens;

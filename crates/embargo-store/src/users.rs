@@ -211,3 +211,39 @@ pub async fn find_or_create_reporter(
     .await?;
     Ok((id, "reporter".to_owned()))
 }
+
+/// Sets an account's role. Returns whether the account exists.
+pub async fn set_role(conn: &mut AnyConnection, id: Uuid, role: &str) -> Result<bool, StoreError> {
+    let n = sqlx::query("UPDATE users SET role = $2 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(role)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
+/// Disables or enables an account (a disabled account's sessions and tokens stop working).
+/// Returns whether the account exists.
+pub async fn set_disabled(
+    conn: &mut AnyConnection,
+    id: Uuid,
+    disabled: bool,
+) -> Result<bool, StoreError> {
+    let n = sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1")
+        .bind(id.to_string())
+        .bind(flag(disabled))
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
+}
+
+/// Number of enabled admin accounts.
+pub async fn count_enabled_admins(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = 0")
+            .fetch_one(conn)
+            .await?,
+    )
+}

@@ -125,6 +125,23 @@ fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/prenotify",
             get(ui::prenotify::page).post(ui::prenotify::change),
         ),
+        ("/admin", get(ui::admin::landing)),
+        (
+            "/admin/users",
+            get(ui::admin::users).post(ui::admin::change_user),
+        ),
+        (
+            "/admin/catalog",
+            get(ui::admin::catalog).post(ui::admin::change_catalog),
+        ),
+        (
+            "/admin/security-txt",
+            get(ui::admin::security_txt).post(ui::admin::save_security_txt),
+        ),
+        (
+            "/admin/policy",
+            get(ui::admin::policy).post(ui::admin::save_policy),
+        ),
         ("/static/site.css", get(pages::stylesheet)),
         (
             "/favicon.ico",

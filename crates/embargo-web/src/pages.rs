@@ -239,6 +239,8 @@ struct PolicyPage<'a> {
     fix: String,
     disclose_after_fix: String,
     rules: Vec<(String, String)>,
+    /// The admins' policy text (sanitized HTML from Markdown); empty: none.
+    policy_html: String,
 }
 
 /// A duration in the words of the policy page: "24 hours", "5 days", "2 weeks".
@@ -264,9 +266,17 @@ fn plural(n: i64, unit: &str) -> String {
     }
 }
 
-/// `GET /disclosure-policy`: the commitments of the timeline policy in effect.
+/// `GET /disclosure-policy`: the admins' policy text and the commitments of the timeline policy
+/// in effect.
 pub(crate) async fn disclosure_policy(State(state): State<AppState>) -> Response {
-    let policy = &state.app.policy;
+    let text = match embargo_service::settings::security_txt(&state.app).await {
+        Ok(s) => s.policy_text,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "reading the disclosure policy text");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
+        }
+    };
+    let policy = state.app.policy();
     let defaults = policy.defaults();
     let rules = policy
         .rules()
@@ -284,6 +294,11 @@ pub(crate) async fn disclosure_policy(State(state): State<AppState>) -> Response
             fix: words(defaults.fix),
             disclose_after_fix: words(defaults.disclose_after_fix),
             rules,
+            policy_html: if text.is_empty() {
+                String::new()
+            } else {
+                crate::markdown::to_html(&text)
+            },
         },
     )
 }

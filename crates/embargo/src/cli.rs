@@ -86,6 +86,9 @@ pub enum Command {
     /// Reserved CVE ids, assigned to cases on acceptance
     #[command(subcommand)]
     CvePool(crate::commands::advisories::CvePoolCommand),
+    /// Admin settings: security.txt fields, the disclosure-policy text, the timeline policy
+    #[command(subcommand)]
+    Settings(crate::commands::settings::SettingsCommand),
     /// Manage accounts and API tokens
     #[command(subcommand)]
     User(crate::commands::user::UserCommand),

@@ -52,6 +52,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => runtime()?.block_on(commands::demo::run(config)),
         Command::Config => commands::show_config(&config),
         Command::User(cmd) => runtime()?.block_on(commands::user::run(config, cmd)),
+        Command::Settings(cmd) => runtime()?.block_on(commands::settings::run(config, cmd)),
         Command::Reports(cmd) => runtime()?.block_on(commands::reports::run(config, cmd)),
         Command::Cases(cmd) => runtime()?.block_on(commands::cases::run(config, cmd)),
         Command::Catalog(cmd) => runtime()?.block_on(commands::catalog::run(config, cmd)),

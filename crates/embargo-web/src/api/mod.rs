@@ -14,6 +14,7 @@ mod me;
 mod prenotify;
 mod releases;
 mod reports;
+mod settings;
 mod wire;
 
 pub(crate) use cases::{AffectedBody, affected_status};
@@ -61,6 +62,11 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(prenotify::list, prenotify::add))
         .routes(routes!(prenotify::remove))
         .routes(routes!(prenotify::notices))
+        .routes(routes!(
+            settings::show_security_txt,
+            settings::put_security_txt
+        ))
+        .routes(routes!(settings::show_policy, settings::put_policy))
 }
 
 /// The API and its document, from one list of handlers.

@@ -11,6 +11,7 @@
 #![allow(clippy::result_large_err)]
 
 pub(crate) mod account;
+pub(crate) mod admin;
 pub(crate) mod files;
 pub(crate) mod login;
 pub(crate) mod portal;
@@ -41,6 +42,8 @@ pub(crate) struct NavUser {
     pub team: bool,
     /// Admin or security team: the disclosure pages.
     pub manage: bool,
+    /// Admin: the settings pages.
+    pub admin: bool,
     pub reporter: bool,
     pub must_change_password: bool,
 }
@@ -57,6 +60,7 @@ impl Chrome {
                     Role::Admin | Role::Team | Role::Engineer | Role::Collaborator
                 ),
                 manage: matches!(a.principal.actor.role, Role::Admin | Role::Team),
+                admin: a.principal.actor.role == Role::Admin,
                 reporter: a.principal.actor.role == Role::Reporter,
                 must_change_password: a.must_change_password,
             }),

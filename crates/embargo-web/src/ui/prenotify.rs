@@ -55,7 +55,7 @@ async fn render(
         .await
         .map(|c| c.products.into_iter().map(|p| p.name).collect())
         .unwrap_or_default();
-    let lead = state.app.policy.disclosure().prenotify;
+    let lead = state.app.policy().disclosure().prenotify;
     html(
         status,
         &Page {

@@ -15,6 +15,7 @@ pub mod prenotify;
 pub mod releases;
 pub mod reports;
 pub mod serve;
+pub mod settings;
 pub mod user;
 
 use std::process::ExitCode;
@@ -43,9 +44,15 @@ pub async fn open_app(config: &Config) -> anyhow::Result<App> {
                 .with_context(|| format!("policy_file {}", path.display()))?
         }
     };
-    Ok(App::with_policy(db, Clock::system(), policy)
+    let app = App::with_policy(db, Clock::system(), policy)
         .with_mail(config.mail_settings())
-        .with_publisher(config.publisher()))
+        .with_publisher(config.publisher());
+    // A policy an admin stored (`embargo settings policy set`, the admin page or the API)
+    // replaces the file and the default.
+    embargo_service::settings::load_policy(&app)
+        .await
+        .context("loading the timeline policy stored in the settings")?;
+    Ok(app)
 }
 
 /// Takes every message waiting in the configured IMAP mailbox into the database (see

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use embargo_service::accounts::{self, Scopes};
+use embargo_service::accounts::{self, AccountChange, Scopes};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
@@ -38,6 +38,26 @@ pub enum UserCommand {
         /// Comma-separated scopes: read, write, admin
         #[arg(long, default_value = "read,write")]
         scopes: String,
+    },
+    /// Change an account's role (as an admin; audited)
+    Role {
+        username: String,
+        /// admin, team, engineer, collaborator or reporter
+        role: String,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
+    /// Disable an account: its sessions and tokens stop working (as an admin; audited)
+    Disable {
+        username: String,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
+    },
+    /// Enable a disabled account again (as an admin; audited)
+    Enable {
+        username: String,
+        #[arg(long = "as", default_value = "admin", value_name = "USER")]
+        actor: String,
     },
 }
 
@@ -99,6 +119,27 @@ pub async fn run(config: Config, cmd: UserCommand) -> anyhow::Result<ExitCode> {
             let secret = accounts::create_token(&app, &username, &name, &scopes).await?;
             println!("{}", secret.expose_secret());
             eprintln!("API token for {username} ({scopes}); shown only now.");
+        }
+        UserCommand::Role {
+            username,
+            role,
+            actor,
+        } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            let role = accounts::parse_role(&role)?;
+            let u =
+                accounts::change_account(&app, &who, &username, AccountChange::Role(role)).await?;
+            println!("{} is now {}", u.username, u.role);
+        }
+        UserCommand::Disable { username, actor } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            accounts::change_account(&app, &who, &username, AccountChange::Disabled(true)).await?;
+            println!("{username} is disabled");
+        }
+        UserCommand::Enable { username, actor } => {
+            let who = super::operator(&app, &config, &actor).await?;
+            accounts::change_account(&app, &who, &username, AccountChange::Disabled(false)).await?;
+            println!("{username} is enabled");
         }
     }
     app.db.close().await;

@@ -16,7 +16,8 @@
 //!   operation their access does not allow answers 403.
 //! - Operations that are not about one case and belong to the team (the report list, releases,
 //!   mail templates) answer 403 to every other role, without looking at what they name; changing a
-//!   mail template is the admins' (403 to the team). No token at all is 401, before anything else.
+//!   mail template is the admins' (403 to the team), and so are the settings (`/settings/…`, read
+//!   and change). No token at all is 401, before anything else.
 //! - The message operation posts an internal note (the strictest visibility); transitions pick a
 //!   move the case's state allows (the invited engineer's moves between fix-in-progress and
 //!   fix-verified on case A); every body is one the team would have accepted, so that a refusal is
@@ -170,6 +171,10 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/prenotify",                   "401      2xx      2xx      403      403      403      403      403      403"),
     ("POST /api/v1/prenotify",                  "401      2xx      2xx      403      403      403      403      403      403"),
     ("DELETE /api/v1/prenotify/{id}",           "401      2xx      2xx      403      403      403      403      403      403"),
+    ("GET /api/v1/settings/security-txt",       "401      2xx      403      403      403      403      403      403      403"),
+    ("PUT /api/v1/settings/security-txt",       "401      2xx      403      403      403      403      403      403      403"),
+    ("GET /api/v1/settings/policy",             "401      2xx      403      403      403      403      403      403      403"),
+    ("PUT /api/v1/settings/policy",             "401      2xx      403      403      403      403      403      403      403"),
     ("GET /api/v1/cases/{case}/files",          "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  2xx/404  404/404  2xx/404  404/2xx"),
     // An internal note's file: a message the caller cannot read is as unknown as the case.
     ("GET /api/v1/cases/{case}/messages/{message}/files/{n}", "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  404/404  404/404  404/404  404/404"),
@@ -579,6 +584,15 @@ impl World {
                 let entry = self.mark(Owner::TeamOnly, TEAM, format!("PRENOTIFY-{name}-{k}-w3e"));
                 let email = self.mark(Owner::TeamOnly, TEAM, format!("{name}-{k}@distro.test"));
                 Some(json!({ "name": entry, "email": email }))
+            }
+            "PUT /api/v1/settings/security-txt" => Some(json!({
+                "contacts": ["mailto:security@vendor.test", "https://vendor.test/security"],
+                "expires_days": 90,
+                "preferred_languages": ["en"],
+            })),
+            // The shipped policy again: the open cases' deadlines stay as they are.
+            "PUT /api/v1/settings/policy" => {
+                Some(json!({ "toml": embargo_domain::DEFAULT_POLICY_TOML }))
             }
             key if op.safe() || key.starts_with("DELETE ") => None,
             key => panic!("{key}: no request body; add one to World::request"),

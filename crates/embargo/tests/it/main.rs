@@ -23,5 +23,6 @@ mod pages;
 mod public_advisories;
 mod releases;
 mod serve;
+mod settings;
 mod support;
 mod web_ui;

@@ -135,6 +135,14 @@ fn expected_get(path: &str, who: Who) -> Option<u16> {
             Anonymous => 303,
             _ => 404,
         },
+        // The admins' settings pages: to everyone else they do not exist.
+        "/admin" | "/admin/users" | "/admin/catalog" | "/admin/security-txt" | "/admin/policy" => {
+            match who {
+                Admin => 200,
+                Anonymous => 303,
+                _ => 404,
+            }
+        }
         other => panic!("page {other} has no row in the page access matrix"),
     })
 }
@@ -162,6 +170,10 @@ fn takes_post(path: &str) -> bool {
             | "/cases/{case}/estimate"
             | "/cases/{case}/embargo"
             | "/prenotify"
+            | "/admin/users"
+            | "/admin/catalog"
+            | "/admin/security-txt"
+            | "/admin/policy"
     )
 }
 
