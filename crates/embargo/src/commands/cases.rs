@@ -386,20 +386,15 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
                     &f.file,
                 ));
             }
-            print_rows(
-                format,
-                &rows,
-                &["kind", "id", "n", "size", "name"],
-                |r| {
-                    vec![
-                        r.kind.to_owned(),
-                        r.id.clone(),
-                        r.n.map(|n| n.to_string()).unwrap_or_default(),
-                        r.size.map(|n| n.to_string()).unwrap_or_default(),
-                        r.name.clone(),
-                    ]
-                },
-            )?;
+            print_rows(format, &rows, &["kind", "id", "n", "size", "name"], |r| {
+                vec![
+                    r.kind.to_owned(),
+                    r.id.clone(),
+                    r.n.map(|n| n.to_string()).unwrap_or_default(),
+                    r.size.map(|n| n.to_string()).unwrap_or_default(),
+                    r.name.clone(),
+                ]
+            })?;
         }
         CasesCommand::Download {
             case,
@@ -415,16 +410,22 @@ pub async fn run(config: Config, cmd: CasesCommand) -> anyhow::Result<ExitCode> 
             let not_an_id = |what: &str| format!("{id:?} is not a {what} id");
             let download = match kind.as_str() {
                 "raw" => {
-                    let report = id.parse().map_err(|_| anyhow::anyhow!(not_an_id("report")))?;
+                    let report = id
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!(not_an_id("report")))?;
                     embargo_service::files::report_raw(&app, &who, case, report).await?
                 }
                 "report" => {
-                    let report = id.parse().map_err(|_| anyhow::anyhow!(not_an_id("report")))?;
+                    let report = id
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!(not_an_id("report")))?;
                     embargo_service::files::report_attachment(&app, &who, case, report, position()?)
                         .await?
                 }
                 "message" => {
-                    let message = id.parse().map_err(|_| anyhow::anyhow!(not_an_id("message")))?;
+                    let message = id
+                        .parse()
+                        .map_err(|_| anyhow::anyhow!(not_an_id("message")))?;
                     embargo_service::files::message_file(&app, &who, case, message, position()?)
                         .await?
                 }

@@ -948,8 +948,7 @@ async fn files_and_a_pgp_key_on_the_form_reach_the_team_as_downloads_and_the_rep
     assert!(original.contains("Open the attached SVG"), "{original}");
     // The operator's command line lists and writes the same files.
     let listed: serde_json::Value =
-        serde_json::from_str(&web.run(&["cases", "files", &tracking, "--format", "json"]))
-            .unwrap();
+        serde_json::from_str(&web.run(&["cases", "files", &tracking, "--format", "json"])).unwrap();
     let row = listed
         .as_array()
         .unwrap()
@@ -963,7 +962,9 @@ async fn files_and_a_pgp_key_on_the_form_reach_the_team_as_downloads_and_the_rep
     let path = out.path().join("poc.svg");
     let report = row["id"].as_str().unwrap();
     let path_arg = path.to_str().unwrap();
-    web.run(&["cases", "download", &tracking, "report", report, "0", "--out", path_arg]);
+    web.run(&[
+        "cases", "download", &tracking, "report", report, "0", "--out", path_arg,
+    ]);
     assert_eq!(std::fs::read(&path).unwrap(), svg);
 
     // Rita signs in from the decrypted mail and adds a file to her thread; the team gets it,
