@@ -142,6 +142,10 @@ fn page_routes() -> Vec<(&'static str, MethodRouter<AppState>)> {
             "/admin/policy",
             get(ui::admin::policy).post(ui::admin::save_policy),
         ),
+        (
+            "/admin/templates",
+            get(ui::admin::templates).post(ui::admin::save_template),
+        ),
         ("/static/site.css", get(pages::stylesheet)),
         (
             "/favicon.ico",

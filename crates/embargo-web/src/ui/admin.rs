@@ -1,5 +1,5 @@
 //! `/admin`: the admins' settings pages: the landing page, the `security.txt` fields with the
-//! disclosure-policy text, and the timeline policy. To everyone else they do not exist (404,
+//! disclosure-policy text, the timeline policy, the mail templates, accounts and the catalog. To everyone else they do not exist (404,
 //! as the team's own pages answer outsiders); the service checks the role again.
 
 use askama::Template;
@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use embargo_domain::Role;
 use embargo_service::ServiceError;
+use embargo_service::mail::{self, MailKind};
 use embargo_service::sessions::SessionAuth;
 use embargo_service::settings::{self, SecurityTxt};
 
@@ -565,6 +566,118 @@ pub(crate) async fn change_catalog(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 Some(format!("{field}: {reason}")),
+            )
+            .await
+        }
+        Err(e) => super::error_page(&state, Some(&auth), e),
+    }
+}
+
+pub(crate) struct TemplateItem {
+    kind: &'static str,
+    subject: String,
+    body: String,
+    variables: String,
+}
+
+#[derive(Template)]
+#[template(path = "ui/admin_templates.html")]
+struct TemplatesPage {
+    chrome: Chrome,
+    csrf: String,
+    templates: Vec<TemplateItem>,
+    error: Option<String>,
+}
+
+async fn templates_page(
+    state: &AppState,
+    auth: &SessionAuth,
+    status: StatusCode,
+    notice: Option<String>,
+    error: Option<String>,
+    // A refused edit is shown as posted, in place of the stored text.
+    posted: Option<(MailKind, String, String)>,
+) -> Response {
+    let mut templates = Vec::new();
+    for kind in MailKind::ALL {
+        let (subject, body) = match &posted {
+            Some((k, subject, body)) if *k == kind => (subject.clone(), body.clone()),
+            _ => match mail::template(&state.app, &auth.principal, kind).await {
+                Ok(t) => (t.subject, t.body),
+                Err(e) => return super::error_page(state, Some(auth), e),
+            },
+        };
+        templates.push(TemplateItem {
+            kind: kind.as_str(),
+            subject,
+            body,
+            variables: kind
+                .variables()
+                .iter()
+                .map(|v| format!("{{{{ {v} }}}}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        });
+    }
+    html(
+        status,
+        &TemplatesPage {
+            chrome: Chrome::new(state, Some(auth)).with_notice(notice),
+            csrf: auth.csrf.clone(),
+            templates,
+            error,
+        },
+    )
+}
+
+/// `GET /admin/templates`
+pub(crate) async fn templates(State(state): State<AppState>, SignedIn(auth): SignedIn) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    templates_page(&state, &auth, StatusCode::OK, None, None, None).await
+}
+
+/// `POST /admin/templates`: `kind`, then `action=save` with `subject` and `body`, or
+/// `action=reset` for the shipped text.
+pub(crate) async fn save_template(
+    State(state): State<AppState>,
+    SignedIn(auth): SignedIn,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    if let Err(r) = admin_only(&state, &auth) {
+        return r;
+    }
+    let form = match Form::checked(&state, &headers, &auth, &body) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let kind = match MailKind::parse(form.text("kind")) {
+        Ok(k) => k,
+        Err(e) => return super::error_page(&state, Some(&auth), e),
+    };
+    let (subject, text) = (form.text("subject").to_owned(), form.text("body").to_owned());
+    let result = match form.text("action") {
+        "reset" => mail::reset_template(&state.app, &auth.principal, kind)
+            .await
+            .map(|()| format!("The {} mail is back to the shipped text.", kind.as_str())),
+        _ => mail::set_template(&state.app, &auth.principal, kind, &subject, &text)
+            .await
+            .map(|_| format!("The {} mail uses this text from now on.", kind.as_str())),
+    };
+    match result {
+        Ok(notice) => {
+            templates_page(&state, &auth, StatusCode::OK, Some(notice), None, None).await
+        }
+        Err(ServiceError::Invalid { field, reason }) => {
+            templates_page(
+                &state,
+                &auth,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                Some(format!("{} mail, {field}: {reason}", kind.as_str())),
+                Some((kind, subject, text)),
             )
             .await
         }

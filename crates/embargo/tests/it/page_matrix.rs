@@ -136,7 +136,12 @@ fn expected_get(path: &str, who: Who) -> Option<u16> {
             _ => 404,
         },
         // The admins' settings pages: to everyone else they do not exist.
-        "/admin" | "/admin/users" | "/admin/catalog" | "/admin/security-txt" | "/admin/policy" => {
+        "/admin"
+        | "/admin/users"
+        | "/admin/catalog"
+        | "/admin/security-txt"
+        | "/admin/policy"
+        | "/admin/templates" => {
             match who {
                 Admin => 200,
                 Anonymous => 303,
@@ -174,6 +179,7 @@ fn takes_post(path: &str) -> bool {
             | "/admin/catalog"
             | "/admin/security-txt"
             | "/admin/policy"
+            | "/admin/templates"
     )
 }
 

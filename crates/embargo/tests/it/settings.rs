@@ -698,3 +698,74 @@ async fn admins_add_release_lines_and_change_support_releases_and_components_on_
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn admins_edit_the_mail_templates_on_their_page_and_the_next_mail_uses_the_new_text() {
+    let web = Web::start().await;
+    let admin_pw = web.user("adm-tpl", "admin");
+    let team_pw = web.user("team-tpl", "team");
+    let admin = web.login("adm-tpl", &admin_pw, None).await;
+    let team = web.login("team-tpl", &team_pw, None).await;
+    let (status, _, _) = web.get(&team, "/admin/templates").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, _, page) = web.get(&admin, "/admin/templates").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("<label for=\"body-acknowledgement\">"), "{page}");
+    assert!(page.contains("{{ tracking_id }}"), "the placeholders are listed: {page}");
+    let csrf = csrf_of(&page);
+    let save = |subject: &'static str, body: &'static str| {
+        let csrf = csrf.clone();
+        let (web, admin) = (&web, admin.clone());
+        async move {
+            web.post(
+                &admin,
+                "/admin/templates",
+                &[
+                    ("csrf", &csrf),
+                    ("kind", "acknowledgement"),
+                    ("action", "save"),
+                    ("subject", subject),
+                    ("body", body),
+                ],
+                Some("same-origin"),
+            )
+            .await
+        }
+    };
+    // A placeholder this mail does not fill is refused by name, and the text stays as typed.
+    let (status, _, page) = save("Got it: {{ tracking_id }}", "Case {{ cvss_score }}").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("cvss_score"), "{page}");
+    assert!(page.contains("Got it: {{ tracking_id }}"), "{page}");
+    let (status, _, page) = save(
+        "Received {{ tracking_id }} (TPL-7q)",
+        "Thanks {{ reporter_name }}, we have {{ tracking_id }}.",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+
+    let tracking = crate::web_ui::submit_report(&web, "tina@example.org", "Template check").await;
+    let ack = crate::web_ui::mails_to(&web, "tina@example.org", 1).remove(0);
+    let subject = crate::mail::header(&ack, "Subject").unwrap();
+    assert!(
+        subject.contains("(TPL-7q)") && subject.contains(&tracking),
+        "{subject}"
+    );
+
+    // Reset: the shipped text again.
+    let (status, _, page) = web
+        .post(
+            &admin,
+            "/admin/templates",
+            &[
+                ("csrf", &csrf),
+                ("kind", "acknowledgement"),
+                ("action", "reset"),
+            ],
+            Some("same-origin"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(!page.contains("(TPL-7q)"), "{page}");
+}
