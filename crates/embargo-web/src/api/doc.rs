@@ -37,6 +37,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "mail", description = "Mail templates"),
         (name = "releases", description = "Patch release plans"),
         (name = "prenotify", description = "The pre-notification list and its notices"),
+        (name = "users", description = "Accounts and roles, for admins"),
         (name = "settings", description = "Admin settings: security.txt fields, the disclosure-policy text, the timeline policy"),
     )
 )]

@@ -15,6 +15,7 @@ mod prenotify;
 mod releases;
 mod reports;
 mod settings;
+mod users;
 mod wire;
 
 pub(crate) use cases::{AffectedBody, affected_status};
@@ -54,6 +55,11 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(files::report_file))
         .routes(routes!(advisories::show, advisories::save))
         .routes(routes!(catalog::show))
+        .routes(routes!(catalog::add_line))
+        .routes(routes!(catalog::change_line))
+        .routes(routes!(catalog::set_component))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::change))
         .routes(routes!(mail::show, mail::put, mail::reset))
         .routes(routes!(releases::list, releases::plan))
         .routes(routes!(releases::show))

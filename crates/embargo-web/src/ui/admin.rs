@@ -657,7 +657,10 @@ pub(crate) async fn save_template(
         Ok(k) => k,
         Err(e) => return super::error_page(&state, Some(&auth), e),
     };
-    let (subject, text) = (form.text("subject").to_owned(), form.text("body").to_owned());
+    let (subject, text) = (
+        form.text("subject").to_owned(),
+        form.text("body").to_owned(),
+    );
     let result = match form.text("action") {
         "reset" => mail::reset_template(&state.app, &auth.principal, kind)
             .await
@@ -667,9 +670,7 @@ pub(crate) async fn save_template(
             .map(|_| format!("The {} mail uses this text from now on.", kind.as_str())),
     };
     match result {
-        Ok(notice) => {
-            templates_page(&state, &auth, StatusCode::OK, Some(notice), None, None).await
-        }
+        Ok(notice) => templates_page(&state, &auth, StatusCode::OK, Some(notice), None, None).await,
         Err(ServiceError::Invalid { field, reason }) => {
             templates_page(
                 &state,

@@ -171,6 +171,12 @@ const MATRIX: &[(&str, &str)] = &[
     ("GET /api/v1/prenotify",                   "401      2xx      2xx      403      403      403      403      403      403"),
     ("POST /api/v1/prenotify",                  "401      2xx      2xx      403      403      403      403      403      403"),
     ("DELETE /api/v1/prenotify/{id}",           "401      2xx      2xx      403      403      403      403      403      403"),
+    ("GET /api/v1/users",                       "401      2xx      403      403      403      403      403      403      403"),
+    ("POST /api/v1/users",                      "401      2xx      403      403      403      403      403      403      403"),
+    ("PATCH /api/v1/users/{username}",          "401      2xx      403      403      403      403      403      403      403"),
+    ("POST /api/v1/catalog/lines",              "401      2xx      403      403      403      403      403      403      403"),
+    ("PATCH /api/v1/catalog/lines/{line}",      "401      2xx      403      403      403      403      403      403      403"),
+    ("PUT /api/v1/catalog/lines/{line}/components/{name}", "401      2xx      403      403      403      403      403      403      403"),
     ("GET /api/v1/settings/security-txt",       "401      2xx      403      403      403      403      403      403      403"),
     ("PUT /api/v1/settings/security-txt",       "401      2xx      403      403      403      403      403      403      403"),
     ("GET /api/v1/settings/policy",             "401      2xx      403      403      403      403      403      403      403"),
@@ -452,7 +458,10 @@ impl World {
                 .replace("{n}", "0");
         }
         let line = &self.lines[3];
-        path = path.replace("{line}", line);
+        path = path
+            .replace("{line}", line)
+            .replace("{username}", self.spares[0])
+            .replace("{name}", "zlib");
         let release = if op.key.ends_with("/ship") {
             self.releases
                 .get(k)
@@ -590,6 +599,43 @@ impl World {
                 "expires_days": 90,
                 "preferred_languages": ["en"],
             })),
+            "POST /api/v1/users" => {
+                let username = format!("acct-{name}-{k}");
+                Some(json!({
+                    "username": username,
+                    "email": format!("{username}@vendor.test"),
+                    "role": "engineer",
+                }))
+            }
+            // Enabling an enabled account: audited, nothing else changes.
+            "PATCH /api/v1/users/{username}" => Some(json!({ "disabled": false })),
+            "POST /api/v1/catalog/lines" => Some(json!({
+                "product": "gateway",
+                "edition": "oss",
+                "line": format!("9.{k}.x"),
+                "scheme": "three-part",
+            })),
+            // The line's support as it is: nothing the other operations depend on moves.
+            "PATCH /api/v1/catalog/lines/{line}" => {
+                let catalog = self.team_get("/api/v1/catalog").await;
+                let line = catalog["products"]
+                    .as_array()
+                    .expect("products")
+                    .iter()
+                    .flat_map(|p| p["editions"].as_array().expect("editions"))
+                    .flat_map(|e| e["release_lines"].as_array().expect("lines"))
+                    .find(|l| l["id"] == self.lines[3].as_str())
+                    .expect("the line")
+                    .clone();
+                Some(json!({
+                    "supported": line["supported"],
+                    "lts": line["lts"],
+                    "support_ends": line["support_ends"],
+                }))
+            }
+            "PUT /api/v1/catalog/lines/{line}/components/{name}" => {
+                Some(json!({ "version": format!("1.3.{k}") }))
+            }
             // The shipped policy again: the open cases' deadlines stay as they are.
             "PUT /api/v1/settings/policy" => {
                 Some(json!({ "toml": embargo_domain::DEFAULT_POLICY_TOML }))

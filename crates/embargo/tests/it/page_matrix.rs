@@ -141,13 +141,11 @@ fn expected_get(path: &str, who: Who) -> Option<u16> {
         | "/admin/catalog"
         | "/admin/security-txt"
         | "/admin/policy"
-        | "/admin/templates" => {
-            match who {
-                Admin => 200,
-                Anonymous => 303,
-                _ => 404,
-            }
-        }
+        | "/admin/templates" => match who {
+            Admin => 200,
+            Anonymous => 303,
+            _ => 404,
+        },
         other => panic!("page {other} has no row in the page access matrix"),
     })
 }

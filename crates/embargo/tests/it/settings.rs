@@ -711,8 +711,14 @@ async fn admins_edit_the_mail_templates_on_their_page_and_the_next_mail_uses_the
 
     let (status, _, page) = web.get(&admin, "/admin/templates").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    assert!(page.contains("<label for=\"body-acknowledgement\">"), "{page}");
-    assert!(page.contains("{{ tracking_id }}"), "the placeholders are listed: {page}");
+    assert!(
+        page.contains("<label for=\"body-acknowledgement\">"),
+        "{page}"
+    );
+    assert!(
+        page.contains("{{ tracking_id }}"),
+        "the placeholders are listed: {page}"
+    );
     let csrf = csrf_of(&page);
     let save = |subject: &'static str, body: &'static str| {
         let csrf = csrf.clone();
@@ -768,4 +774,140 @@ async fn admins_edit_the_mail_templates_on_their_page_and_the_next_mail_uses_the
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(!page.contains("(TPL-7q)"), "{page}");
+}
+
+#[tokio::test]
+async fn admins_manage_accounts_and_the_catalog_over_the_api_and_nobody_else_can() {
+    let web = Web::start().await;
+    web.user("adm-api", "admin");
+    web.user("team-api", "team");
+    let token = |name: &str, scopes: &str| {
+        web.run(&["user", "token", name, "--scopes", scopes])
+            .trim()
+            .to_owned()
+    };
+    let admin = token("adm-api", "read,write,admin");
+    let admin_no_scope = token("adm-api", "read,write");
+    let team = token("team-api", "read,write");
+    let http = client();
+    let call = |method: reqwest::Method, path: &str, token: &str, body: Option<Value>| {
+        let mut req = http
+            .request(method, web.server.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let json: Value = res.json().await.unwrap_or(Value::Null);
+            (status, json)
+        }
+    };
+    use reqwest::Method;
+
+    let new_user = json!({ "username": "nell", "email": "nell@vendor.test", "role": "engineer" });
+    for t in [&team, &admin_no_scope] {
+        let (status, _) = call(Method::POST, "/api/v1/users", t, Some(new_user.clone())).await;
+        assert_eq!(status, 403);
+    }
+    let (status, created) = call(Method::POST, "/api/v1/users", &admin, Some(new_user)).await;
+    assert_eq!(status, 201, "{created}");
+    let password = created["password"].as_str().unwrap();
+    assert!(password.len() >= 16, "{created}");
+    let (status, body) = call(
+        Method::POST,
+        "/api/v1/users",
+        &admin,
+        Some(json!({ "username": "x", "email": "x@vendor.test", "role": "overlord" })),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["field"], "role");
+    let (status, changed) = call(
+        Method::PATCH,
+        "/api/v1/users/nell",
+        &admin,
+        Some(json!({ "role": "team", "disabled": true })),
+    )
+    .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["role"], "team");
+    assert_eq!(changed["disabled"], true);
+    let (status, body) = call(
+        Method::PATCH,
+        "/api/v1/users/adm-api",
+        &admin,
+        Some(json!({ "role": "team" })),
+    )
+    .await;
+    assert_eq!(status, 400, "never one's own account: {body}");
+    let (status, list) = call(Method::GET, "/api/v1/users", &admin, None).await;
+    assert_eq!(status, 200);
+    let nell = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "nell")
+        .expect("the new account");
+    assert_eq!(nell["role"], "team");
+    assert!(!list.to_string().contains("argon2"), "no password hashes");
+    let (status, _) = call(Method::GET, "/api/v1/users", &team, None).await;
+    assert_eq!(status, 403);
+
+    // The catalog: a new line, its latest release (the next patch follows), a component.
+    let (status, _) = call(
+        Method::POST,
+        "/api/v1/catalog/lines",
+        &team,
+        Some(json!({ "product": "gateway", "edition": "oss", "line": "7.1.x", "scheme": "three-part" })),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, catalog) = call(
+        Method::POST,
+        "/api/v1/catalog/lines",
+        &admin,
+        Some(json!({ "product": "gateway", "edition": "oss", "line": "7.1.x", "scheme": "three-part" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{catalog}");
+    let find = |catalog: &Value| -> Value {
+        catalog["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["editions"].as_array().unwrap())
+            .flat_map(|e| e["release_lines"].as_array().unwrap())
+            .find(|l| l["name"] == "7.1.x")
+            .expect("the new line")
+            .clone()
+    };
+    let id = find(&catalog)["id"].as_str().unwrap().to_owned();
+    let (status, catalog) = call(
+        Method::PATCH,
+        &format!("/api/v1/catalog/lines/{id}"),
+        &admin,
+        Some(json!({ "latest_version": "7.1.4" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{catalog}");
+    assert_eq!(find(&catalog)["next_patch"], "7.1.5");
+    let (status, body) = call(
+        Method::PATCH,
+        &format!("/api/v1/catalog/lines/{id}"),
+        &admin,
+        Some(json!({ "latest_version": "8.0.0" })),
+    )
+    .await;
+    assert_eq!(status, 400, "not a version of 7.1.x: {body}");
+    let (status, catalog) = call(
+        Method::PUT,
+        &format!("/api/v1/catalog/lines/{id}/components/openssl"),
+        &admin,
+        Some(json!({ "version": "3.0.15" })),
+    )
+    .await;
+    assert_eq!(status, 200, "{catalog}");
+    assert!(find(&catalog)["components"].to_string().contains("3.0.15"));
 }
