@@ -524,6 +524,43 @@ pub(crate) async fn set_assignee(
     Ok(AppJson(wire::case_json(&view)))
 }
 
+/// Whether and how the reporter wants to be credited in the advisory.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CreditBody {
+    consent: bool,
+    /// The name to credit; empty or absent: the name they reported under.
+    name: Option<String>,
+}
+
+/// Sets the caller's own credit consent and name on a case they reported; reporters only.
+#[utoipa::path(
+    put,
+    path = "/cases/{case}/credit",
+    operation_id = "set_own_credit",
+    tag = "cases",
+    params(("case" = String, Path, description = "A case id or tracking id")),
+    request_body = CreditBody,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The case", body = CaseJson), WriteErrors)
+)]
+pub(crate) async fn set_credit(
+    State(state): State<AppState>,
+    Auth(who): Auth,
+    Path(case): Path<String>,
+    AppJson(body): AppJson<CreditBody>,
+) -> ApiResult<CaseJson> {
+    let view = cases::set_own_credit(
+        &state.app,
+        &who,
+        CaseRef::parse(&case)?,
+        body.consent,
+        body.name.as_deref(),
+    )
+    .await?;
+    Ok(AppJson(wire::case_json(&view)))
+}
+
 /// The case version the estimate is based on.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -43,6 +43,7 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cases::remove_cvss))
         .routes(routes!(cases::set_affected))
         .routes(routes!(cases::set_assignee))
+        .routes(routes!(cases::set_credit))
         .routes(routes!(cases::post_message))
         .routes(routes!(cases::add_member))
         .routes(routes!(cases::give_estimate))

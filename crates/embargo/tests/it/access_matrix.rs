@@ -155,6 +155,8 @@ const MATRIX: &[(&str, &str)] = &[
     ("PUT /api/v1/cases/{case}/affected/{line}", "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  403/404  404/404  403/404  404/403"),
     ("POST /api/v1/cases/{case}/messages",      "401/401  2xx/2xx  2xx/2xx  2xx/404  404/404  403/404  404/404  403/404  404/403"),
     ("POST /api/v1/cases/{case}/members",       "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
+    // Only the case's own reporters set their credit.
+    ("PUT /api/v1/cases/{case}/credit",         "401/401  403/403  403/403  403/404  404/404  403/404  404/404  2xx/404  404/2xx"),
     ("PUT /api/v1/cases/{case}/assignee",       "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
     ("POST /api/v1/cases/{case}/estimate",      "401/401  2xx/2xx  2xx/2xx  403/404  404/404  403/404  404/404  403/404  404/403"),
     ("GET /api/v1/mail/templates/{kind}",       "401      2xx      2xx      403      403      403      403      403      403"),
@@ -551,6 +553,14 @@ impl World {
                 "role": "collaborator",
                 "expected_version": version,
             })),
+            "PUT /api/v1/cases/{case}/credit" => {
+                let name = self.mark(
+                    target.expect("a case"),
+                    IDENTITY,
+                    format!("{p}-CREDIT-{name}-{k}"),
+                );
+                Some(json!({ "consent": true, "name": name }))
+            }
             "PUT /api/v1/cases/{case}/assignee" => Some(json!({
                 "user": if k % 2 == 0 { "tess" } else { "ada" },
                 "expected_version": version,
