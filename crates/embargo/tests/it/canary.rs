@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::web_ui::{Browser, Web, csrf_of, link_in, mails_to, session_cookie, submit_report};
+use crate::web_ui::{
+    Browser, Web, csrf_of, link_in, mails_to, session_cookie, submit_report, tracking_in,
+};
 
 const TITLE: &str = "CNY-TITLE-a1q";
 const DESC: &str = "CNY-DESC-b2w";
@@ -145,11 +147,7 @@ async fn no_lower_principal_receives_a_marker_of_an_embargoed_field_anywhere() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let at = page.find("EMB-").unwrap();
-    let case: String = page[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let case = tracking_in(&page);
     let other = submit_report(&web, "oscar.canary@example.org", "A plain other report").await;
 
     // The team works on it through the pages …

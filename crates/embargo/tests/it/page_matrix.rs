@@ -6,7 +6,9 @@
 
 use reqwest::StatusCode;
 
-use crate::web_ui::{Browser, Web, csrf_of, link_in, mails_to, session_cookie, submit_report};
+use crate::web_ui::{
+    Browser, Web, csrf_of, link_in, mails_to, session_cookie, submit_report, tracking_in,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Who {
@@ -212,11 +214,7 @@ async fn every_page_answers_every_visitor_as_the_matrix_says_and_leaks_nothing()
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let at = page.find("EMB-").unwrap();
-    let a: String = page[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let a = tracking_in(&page);
     submit_report(&web, "oscar@example.org", "MARKB-91f cache poisoning").await;
     let team = web.login("pm-team", &team_pw, None).await;
     let (_, _, room) = web.get(&team, &format!("/cases/{a}")).await;

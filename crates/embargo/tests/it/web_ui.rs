@@ -530,7 +530,12 @@ pub(crate) async fn submit_report(web: &Web, email: &str, title: &str) -> String
         !page.contains("/signin/lnk_"),
         "a page never shows a sign-in link"
     );
-    let at = page.find("EMB-").unwrap();
+    tracking_in(&page)
+}
+
+/// The tracking id a receipt page shows.
+pub(crate) fn tracking_in(page: &str) -> String {
+    let at = page.find("EMB-").expect("a tracking id");
     page[at..]
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
@@ -891,11 +896,7 @@ async fn files_and_a_pgp_key_on_the_form_reach_the_team_as_downloads_and_the_rep
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let at = page.find("EMB-").unwrap();
-    let tracking: String = page[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
+    let tracking = tracking_in(&page);
     let ack = mails_to(&web, "rita.files@example.org", 1).remove(0);
     let ack_text = String::from_utf8_lossy(&ack);
     assert!(ack_text.contains("multipart/encrypted"), "{ack_text}");
